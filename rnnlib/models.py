@@ -1,0 +1,73 @@
+"""build_model: a recurrent core (.rnn) plus a Linear head (.head) from a ModelSpec."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from rnnlib.scratch import ScratchRecurrent
+from rnnlib.spec import ModelSpec
+
+_TORCH_CLASSES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def build_core(spec: ModelSpec) -> nn.Module:
+    """The recurrent core alone, with nn.RNN/LSTM/GRU's call convention."""
+    if spec.impl == "scratch":
+        return ScratchRecurrent(spec)
+    kwargs = dict(
+        input_size=spec.input_size,
+        hidden_size=spec.hidden_size,
+        num_layers=spec.num_layers,
+        bias=spec.bias,
+        batch_first=spec.batch_first,
+        dropout=spec.dropout,
+        bidirectional=spec.bidirectional,
+    )
+    if spec.cell == "rnn":
+        kwargs["nonlinearity"] = spec.nonlinearity
+    if spec.cell == "lstm":
+        kwargs["proj_size"] = spec.proj_size
+    if spec.dropout > 0 and spec.num_layers == 1:
+        # spec.warnings() already tells the person; PyTorch's own UserWarning would only repeat it.
+        kwargs["dropout"] = 0.0
+    return _TORCH_CLASSES[spec.cell](**kwargs)
+
+
+class RecurrentModel(nn.Module):
+    """x -> recurrent core -> final hidden state(s) of the last layer -> Linear head.
+
+    Input: x of shape (B, T, I) if spec.batch_first else (T, B, I); optional hx as for the core.
+    Output: (B, output_size).
+
+    Readout: the last layer's h_n. For a bidirectional core that is the forward direction after
+    the last step concatenated with the backward direction after the FIRST step: output[:, -1]
+    would pair the forward summary with a backward state that has seen one step only.
+    """
+
+    def __init__(self, spec: ModelSpec):
+        super().__init__()
+        self.spec = spec
+        self.rnn = build_core(spec)
+        self.head = nn.Linear(spec.readout_size, spec.output_size)
+
+    def features(self, x: Tensor, hx=None) -> Tensor:
+        """The vector the head reads: (B, D*P)."""
+        _, state = self.rnn(x, hx)
+        h_n = state[0] if isinstance(state, tuple) else state  # (L*D, B, P)
+        D = self.spec.num_directions
+        last = h_n[-D:]  # the last layer's directions: (D, B, P)
+        return last.transpose(0, 1).reshape(last.shape[1], -1)
+
+    def forward(self, x: Tensor, hx=None) -> Tensor:
+        return self.head(self.features(x, hx))
+
+
+def build_model(spec: ModelSpec, seed: int | None = None) -> RecurrentModel:
+    """Build a fresh model; with a seed, its initial weights are reproducible."""
+    if seed is None:
+        return RecurrentModel(spec)
+    # fork_rng keeps the caller's global RNG untouched while seeding this construction.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return RecurrentModel(spec)
