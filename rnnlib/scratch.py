@@ -134,6 +134,8 @@ class ScratchRecurrent(nn.Module):
             xw = F.linear(x, w_ih, b_ih + b_hh)
         w_hh_t = w_hh.t()
         rec = defaultdict(list) if self.record else None
+        # unbind, not xw[t]: each xw[t] would backpropagate through a full-size zero tensor.
+        xs = xw.unbind(0)
         T = x.shape[0]
         steps = range(T - 1, -1, -1) if d == 1 else range(T)
         out: list[Tensor] = [None] * T  # type: ignore[list-item]
@@ -146,16 +148,16 @@ class ScratchRecurrent(nn.Module):
                 else None
             )
             for t in steps:
-                h, c = lstm_step(xw[t], h, c, w_hh_t, w_hr_t, ln, rec)
+                h, c = lstm_step(xs[t], h, c, w_hh_t, w_hr_t, ln, rec)
                 out[t] = h
         elif self.mode == "gru":
             for t in steps:
-                h = gru_step(xw[t], h, w_hh_t, b_hh, rec)
+                h = gru_step(xs[t], h, w_hh_t, b_hh, rec)
                 out[t] = h
         else:
             relu = self.spec.nonlinearity == "relu"
             for t in steps:
-                h = rnn_step(xw[t], h, w_hh_t, relu, rec)
+                h = rnn_step(xs[t], h, w_hh_t, relu, rec)
                 out[t] = h
         if rec is not None:
             # Recorded in processing order; the reverse direction is flipped back to input time order.
