@@ -1,0 +1,123 @@
+"""Build: choose a cell and its options, see every parameter, shape and equation, export the code."""
+
+import streamlit as st
+
+from rnnlib.figures.build import architecture, param_breakdown
+from rnnlib.report import describe
+from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec, SpecError
+from rnnlib.ui.session import remember_spec
+
+st.set_page_config(page_title="Build · RNN Playground", page_icon="🧱", layout="wide")
+D = ModelSpec()  # widget defaults are the spec's defaults
+# Every widget is bound to the URL (shareable links) and kept across page switches.
+KEEP = dict(bind="query-params", persist_state="session")
+
+
+def build_ui() -> dict:
+    """The model widgets; returns the ModelSpec fields as plain values."""
+    cell = st.segmented_control(
+        "Cell", ["rnn", "lstm", "gru"], default=D.cell, format_func=str.upper,
+        required=True, key="cell", **KEEP,
+    )  # fmt: skip
+    is_rnn, is_lstm = cell == "rnn", cell == "lstm"
+    c1, c2 = st.columns(2)
+    input_size = c1.number_input("input_size (features per step)", 1, MAX_INPUT, D.input_size, key="input_size", **KEEP)
+    hidden_size = c2.number_input("hidden_size", 1, MAX_HIDDEN, D.hidden_size, key="hidden_size", **KEEP)
+    num_layers = c1.number_input("num_layers", 1, MAX_LAYERS, D.num_layers, key="num_layers", **KEEP)
+    output_size = c2.number_input("output_size (head width)", 1, MAX_OUTPUT, D.output_size, key="output_size", **KEEP)
+    dropout = st.slider(
+        "dropout (between layers)", 0.0, 0.9, D.dropout, 0.05, key="dropout", **KEEP,
+        help="Applied to each layer's output except the last, so it needs num_layers > 1.",
+    )  # fmt: skip
+    nonlinearity = st.selectbox(
+        "nonlinearity", ["tanh", "relu"], key="nonlinearity", disabled=not is_rnn, **KEEP,
+        help="RNN only: LSTM and GRU fix their own (sigmoid gates, tanh candidate).",
+    )  # fmt: skip
+    proj_size = st.number_input(
+        "proj_size (0 = off)", 0, MAX_HIDDEN, D.proj_size, key="proj_size", disabled=not is_lstm, **KEEP,
+        help="LSTM only: h_t is projected to this width by W_hr; must be smaller than hidden_size.",
+    )  # fmt: skip
+    t1, t2 = st.columns(2)
+    bias = t1.toggle("bias", D.bias, key="bias", **KEEP, help="PyTorch keeps two: b_ih and b_hh.")
+    bidirectional = t2.toggle("bidirectional", D.bidirectional, key="bidirectional", **KEEP)
+    impl = st.radio(
+        "implementation", ["torch", "scratch"], key="impl", horizontal=True, **KEEP,
+        format_func={"torch": "torch.nn (fused)", "scratch": "rnnlib scratch cells"}.get,
+        help="Both give the same numbers (tested to 1e-5); scratch can record its gates.",
+    )  # fmt: skip
+    layer_norm = st.toggle(
+        "layer_norm", False, key="layer_norm", disabled=not (is_lstm and impl == "scratch"), **KEEP,
+        help="Scratch LSTM only (nn.LSTM has no such option): LayerNorm on the gate sums and on c_t.",
+    )  # fmt: skip
+    return dict(
+        cell=cell, input_size=int(input_size), hidden_size=int(hidden_size),
+        num_layers=int(num_layers), output_size=int(output_size), dropout=float(dropout),
+        nonlinearity=nonlinearity if is_rnn else "tanh", proj_size=int(proj_size) if is_lstm else 0,
+        bias=bias, bidirectional=bidirectional, impl=impl,
+        layer_norm=layer_norm and is_lstm and impl == "scratch",
+    )  # fmt: skip
+
+
+st.title("🧱 Build a recurrent network")
+left, right = st.columns([1, 2.4], gap="large")
+with left:
+    fields = build_ui()
+    st.divider()
+    batch_first = st.toggle("batch_first", D.batch_first, key="batch_first", **KEEP)
+    s1, s2 = st.columns(2)
+    batch = s1.number_input("batch size B", 1, 4096, 8, key="shape_batch")
+    seq_len = s2.number_input("sequence length T", 1, 10_000, 24, key="shape_seq")
+
+try:
+    spec = ModelSpec(**fields, batch_first=batch_first)
+except SpecError as e:
+    right.error(f"This combination cannot be built: {e}")
+    st.stop()
+remember_spec(spec)
+report = describe(spec, batch=int(batch), seq_len=int(seq_len))
+
+with right:
+    for w in report.warnings:
+        st.warning(w)
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Parameters", f"{report.total:,}")
+    m2.metric("single-bias count", f"{report.single_bias_total:,}", help=report.bias_note)
+    m3.metric("multiply-adds / step", f"{report.macs_per_step:,}")
+    m4.metric("fp32 weights", f"{report.weight_bytes / 1024:,.1f} KiB")
+    tabs = st.tabs(["Parameters", "Shapes", "Equations", "Architecture", "Code"])
+    with tabs[0]:
+        st.latex(report.formula_latex)
+        st.caption(report.formula + " · " + report.bias_note)
+        st.plotly_chart(param_breakdown(report.rows), key="params_chart")
+        table = [dict(tensor=r.name, shape=str(tuple(r.shape)), count=r.count, formula=r.formula) for r in report.rows]
+        st.dataframe(table, hide_index=True)
+    with tabs[1]:
+        order = "(batch, time, features)" if spec.batch_first else "(time, batch, features)"
+        st.markdown(
+            f"With `batch_first={spec.batch_first}` the input is laid out as **{order}**. "
+            "`h_n` and `c_n` are always (layers × directions, batch, width): PyTorch never puts "
+            "batch first in the states. Shapes below are predicted from the spec and checked "
+            "against a real forward pass."
+        )
+        shape_rows = [
+            dict(tensor=k, predicted=str(v), measured=str(report.measured_shapes.get(k)),
+                 agree="✅" if report.measured_shapes.get(k) == v else "❌")
+            for k, v in report.shapes.items()
+        ]  # fmt: skip
+        st.dataframe(shape_rows, hide_index=True)
+    with tabs[2]:
+        st.markdown(report.explanation)
+        for line in report.equations:
+            st.latex(line)
+        st.caption("σ is the logistic sigmoid, ⊙ the elementwise product; PyTorch's gate order.")
+    with tabs[3]:
+        st.plotly_chart(architecture(spec), key="arch_chart")
+        if spec.bidirectional:
+            st.info(
+                "The head reads the forward direction after the LAST step and the backward "
+                "direction after the FIRST step (h_n of both). output[:, -1] would pair the "
+                "forward summary with a backward state that has seen only one step."
+            )
+    with tabs[4]:
+        st.code(report.code, language="python")
+        st.download_button("Download model.py", report.code, file_name=f"{spec.cell}_model.py", mime="text/x-python")

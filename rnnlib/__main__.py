@@ -1,0 +1,3 @@
+from rnnlib.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""Command line: ``python -m rnnlib <command> ...``, the same results as the app.
+
+Each command lives in a module named in SUBCOMMANDS; the module defines
+
+    add_parser(subparsers) -> None   # subparsers.add_parser(...), then set_defaults(run=fn)
+
+where ``fn(args) -> int`` is the exit status. To add ``train``: write rnnlib/cli_train.py with its
+own add_parser (use add_spec_arguments / spec_from_args below for the model flags) and append
+"rnnlib.cli_train" to SUBCOMMANDS.
+
+Mistakes a person can fix (a bad flag, an invalid spec, bad data) exit with status 2 and print one
+line ``error: <message>`` on stderr, never a traceback; ``--help`` exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import sys
+
+from rnnlib.errors import DataError
+from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec, SpecError
+
+SUBCOMMANDS = ("rnnlib.cli_params",)
+
+USAGE_ERROR = 2  # argparse's own status for a usage error; ours for every fixable mistake
+
+
+class CLIError(Exception):
+    """A usage mistake; main() prints its message as one ``error:`` line."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse would print the usage block and exit; we want one line, printed by main().
+        raise CLIError(message)
+
+
+def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ModelSpec fields as flags; defaults come from ModelSpec itself."""
+    d = ModelSpec()
+    g = parser.add_argument_group("model spec (defaults as in rnnlib.spec.ModelSpec)")
+    g.add_argument("--cell", choices=CELLS, default=d.cell)
+    g.add_argument("--input-size", type=int, default=d.input_size, metavar="I")
+    g.add_argument("--hidden-size", type=int, default=d.hidden_size, metavar="H")
+    g.add_argument("--num-layers", type=int, default=d.num_layers, metavar="L")
+    g.add_argument(
+        "--nonlinearity", choices=NONLINEARITIES, default=d.nonlinearity, help="RNN only"
+    )
+    g.add_argument("--bias", action=argparse.BooleanOptionalAction, default=d.bias)
+    g.add_argument("--batch-first", action=argparse.BooleanOptionalAction, default=d.batch_first)
+    g.add_argument("--dropout", type=float, default=d.dropout, metavar="P")
+    g.add_argument(
+        "--bidirectional", action=argparse.BooleanOptionalAction, default=d.bidirectional
+    )
+    g.add_argument(
+        "--proj-size", type=int, default=d.proj_size, metavar="N", help="LSTM only, 0 = off"
+    )
+    g.add_argument("--impl", choices=IMPLS, default=d.impl)
+    g.add_argument(
+        "--layer-norm",
+        action=argparse.BooleanOptionalAction,
+        default=d.layer_norm,
+        help="scratch LSTM only",
+    )
+    g.add_argument("--output-size", type=int, default=d.output_size, metavar="O")
+
+
+def spec_from_args(args: argparse.Namespace) -> ModelSpec:
+    """The ModelSpec named by add_spec_arguments' flags; raises SpecError if it is invalid."""
+    fields = {f.name for f in dataclasses.fields(ModelSpec)}
+    return ModelSpec(**{k: v for k, v in vars(args).items() if k in fields})
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="python -m rnnlib", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name in SUBCOMMANDS:
+        importlib.import_module(name).add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except (CLIError, SpecError, DataError) as e:
+        print("error: " + " ".join(str(e).split()), file=sys.stderr)
+        return USAGE_ERROR

@@ -1,0 +1,347 @@
+"""CSV intake: what people actually upload, turned into a clean `Series` or one readable DataError.
+
+inspect_csv(bytes) -> CsvPreview   what a page needs to offer column pickers
+read_csv(bytes | path, ...) -> Series   the cleaned series, with a sentence for every change made
+
+The layers: `csv_text` (encoding, delimiter, header, ragged rows) -> `csv_numbers` (decimal
+marks, thousands, missing tokens) and `csv_dates` (which column is time, in which format) -> here
+(choosing the columns) -> `csv_clean` (sorting, averaging duplicates, filling gaps). Nothing is
+written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+
+from rnnlib.csv_clean import MISSING_POLICIES, drop_infinite, fill_missing, plural, sort_and_average
+from rnnlib.csv_dates import find_format, matches_format, parse_dates
+from rnnlib.csv_numbers import detect_decimal, missing_mask, parse_numbers
+from rnnlib.csv_text import MIN_ROWS, RawTable, read_table
+from rnnlib.errors import DataError
+from rnnlib.series import Series, infer_frequency
+
+MAX_BYTES = 10_000_000  # 10 MB: about 200k rows of a few columns, read in a few seconds
+MAX_ROWS = 200_000  # more than any page can train on interactively
+# Every message for a failure we did not foresee starts with this, so tests can tell them apart.
+UNEXPECTED = "This file could not be read"
+
+
+@dataclass(frozen=True)
+class CsvPreview:
+    """What the file looks like before any column is chosen; head: (<=5, columns) strings."""
+
+    columns: tuple[str, ...]
+    numeric_columns: tuple[str, ...]  # every non-missing cell is a number; the date column excluded
+    date_column: str | None  # auto-detected, None when no column reads as dates
+    delimiter: str
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM), "utf-16" or "latin-1"
+    decimal: str
+    has_header: bool
+    n_rows: int  # data rows, header excluded
+    head: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A RawTable with every column read as numbers; text has NaN where a cell is missing."""
+
+    table: RawTable
+    decimal: str
+    text: dict[str, pd.Series]
+    numbers: dict[str, pd.Series]
+    bad: dict[str, pd.Series]  # present but not a number
+    numeric: tuple[str, ...]  # every present cell a number, date column included
+    date_column: str | None
+    date_label: str | None
+
+    def line(self, position: int) -> int:
+        return int(self.table.lines[position])
+
+
+@contextmanager
+def _only_data_errors() -> Iterator[None]:
+    """The boundary: a page shows DataError messages, so nothing else may escape from here."""
+    try:
+        yield
+    except DataError:
+        raise
+    except Exception as e:
+        raise DataError(
+            f"{UNEXPECTED} (unexpected {type(e).__name__}): check that it is a plain CSV with a "
+            "header row and columns of numbers."
+        ) from e
+
+
+def inspect_csv(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> CsvPreview:
+    """Read enough of `data` to describe it; DataError if no series could come out of it."""
+    with _only_data_errors():
+        parsed = _parse(read_table(_load(data, max_bytes), MAX_ROWS))
+        cells = parsed.table.cells
+        _check_enough_rows(len(cells))
+        numeric = tuple(c for c in parsed.numeric if c != parsed.date_column)
+        if not numeric:
+            _default_target(parsed)  # raises the message that says why no column will do
+        return CsvPreview(
+            columns=tuple(cells.columns),
+            numeric_columns=numeric,
+            date_column=parsed.date_column,
+            delimiter=parsed.table.delimiter,
+            encoding=parsed.table.encoding,
+            decimal=parsed.decimal,
+            has_header=parsed.table.has_header,
+            n_rows=len(cells),
+            head=cells.head(5).reset_index(drop=True),
+        )
+
+
+def read_csv(
+    data: bytes | str | os.PathLike,
+    *,
+    target: str | None = None,
+    date_col: str | None = "auto",
+    features: Sequence[str] = (),
+    missing: str = "interpolate",
+    date_format: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+    name: str = "upload",
+) -> Series:
+    """Read, check and clean a CSV into a `Series`; every problem is one DataError sentence.
+
+    data: the file's bytes, or a path. target: defaults to the first numeric column that is not
+    the date. date_col: "auto" to detect, None for a 0..N-1 "step" index, or a column name.
+    features: extra numeric input columns. missing: "interpolate", "ffill" or "drop".
+    date_format: a strptime format such as "%d/%m/%Y" when detection guesses wrong.
+    """
+    with _only_data_errors():
+        if missing not in MISSING_POLICIES:
+            raise DataError(
+                f"missing must be one of {', '.join(map(repr, MISSING_POLICIES))}; got {missing!r}."
+            )
+        features = _as_names(features)
+        parsed = _parse(read_table(_load(data, max_bytes), max_rows))
+        _check_enough_rows(len(parsed.table.cells))
+        date, label = _choose_date(parsed, date_col, date_format)
+        target = _default_target(parsed) if target is None else target
+        columns = _choose_values(parsed, target, features, date)
+        notes = list(parsed.table.notes)
+        frame = drop_infinite(pd.DataFrame({c: parsed.numbers[c] for c in columns}), notes)
+        frame = _index_by_time(parsed, frame, date, label, notes) if date else frame
+        frame = fill_missing(frame, missing, notes)
+        if len(frame) < MIN_ROWS:
+            raise DataError(
+                f"Only {len(frame)} rows are left after cleaning, but at least {MIN_ROWS} are "
+                "needed: add rows or fill in the missing values."
+            )
+        if date is None:
+            frame.index = pd.RangeIndex(len(frame), name="step")
+        if frame[target].nunique() == 1:
+            notes.append(
+                f"The target {target!r} is constant: any model and the mean baseline will tie."
+            )
+        return Series(
+            frame=frame,
+            target=target,
+            features=tuple(features),
+            frequency=infer_frequency(frame.index),
+            cleaning=tuple(notes),
+            name=name,
+        )
+
+
+def _as_names(features: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(features, str):
+        return (features,)  # one column name, not a sequence of one-letter names
+    try:
+        return tuple(features)
+    except TypeError:
+        raise DataError(f"features must be a list of column names, got {features!r}.") from None
+
+
+def _load(data: bytes | str | os.PathLike, max_bytes: int) -> bytes:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw, size = bytes(data), len(data)
+    elif isinstance(data, (str, os.PathLike)):
+        path = os.fspath(data)
+        try:
+            with open(path, "rb") as f:
+                raw, size = f.read(max_bytes + 1), os.fstat(f.fileno()).st_size
+        except OSError as e:
+            raise DataError(f"Cannot open {path!r}: {e.strerror or e}.") from None
+    else:
+        raise DataError(f"A CSV must be given as bytes or a file path, not {type(data).__name__}.")
+    if len(raw) > max_bytes:
+        raise DataError(
+            f"The file is {_size(size)}, over the {_size(max_bytes)} limit: upload a shorter file "
+            "(fewer rows or columns)."
+        )
+    return raw
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.3g} MB" if n >= 1_000_000 else f"{n:,} bytes"
+
+
+def _check_enough_rows(n: int) -> None:
+    if n < MIN_ROWS:
+        rows = "1 data row" if n == 1 else f"{n} data rows"
+        raise DataError(f"The file has only {rows}: add at least {MIN_ROWS} rows of values.")
+
+
+def _parse(table: RawTable) -> _Parsed:
+    decimal = detect_decimal(table.cells, table.delimiter)
+    text, numbers, bad, numeric = {}, {}, {}, []
+    for column in table.cells.columns:
+        cells = table.cells[column]
+        text[column] = cells.mask(missing_mask(cells))
+        numbers[column], bad[column] = parse_numbers(cells, decimal)
+        if text[column].notna().any() and not bad[column].any():
+            numeric.append(column)
+    date_column = label = None
+    for i, column in enumerate(table.cells.columns):
+        as_numbers = numbers[column] if column in numeric else None
+        label = find_format(text[column], as_numbers, name=column, first=i == 0, forced=False)
+        if label:
+            date_column = column
+            break
+    return _Parsed(table, decimal, text, numbers, bad, tuple(numeric), date_column, label)
+
+
+def _listing(parsed: _Parsed) -> str:
+    return ", ".join(repr(c) for c in parsed.table.cells.columns)
+
+
+def _check_known(parsed: _Parsed, role: str, column: object) -> str:
+    if not isinstance(column, str) or column not in parsed.table.cells.columns:
+        raise DataError(f"Unknown {role} column {column!r}: the columns are {_listing(parsed)}.")
+    return column
+
+
+def _choose_date(parsed: _Parsed, date_col: str | None, fmt: str | None):
+    """(date column or None, format label) from the person's choice, or detection for "auto"."""
+    if fmt is not None and not (isinstance(fmt, str) and fmt.strip()):
+        raise DataError(f"date_format must be a strptime format such as '%d/%m/%Y', got {fmt!r}.")
+    if date_col is None:
+        return None, None
+    if date_col == "auto":
+        if fmt is None:
+            return parsed.date_column, parsed.date_label
+        for column in parsed.table.cells.columns:
+            if matches_format(parsed.text[column], fmt):
+                return column, fmt
+        raise DataError(
+            f"No column matches the date format {fmt!r}: check the format, or name the date "
+            "column with date_col."
+        )
+    column = _check_known(parsed, "date", date_col)
+    if fmt is not None:
+        return column, fmt
+    numbers = parsed.numbers[column] if column in parsed.numeric else None
+    label = find_format(parsed.text[column], numbers, name=column, first=False, forced=True)
+    if label is None:
+        example = _first_present(parsed, column)
+        raise DataError(
+            f"Column {column!r} does not look like dates{example}: choose another date column, "
+            "give date_format (for example '%d/%m/%Y'), or use no date column."
+        )
+    return column, label
+
+
+def _first_present(parsed: _Parsed, column: str) -> str:
+    present = parsed.text[column].dropna()
+    if present.empty:
+        return " (it is empty)"
+    return f" (line {parsed.line(present.index[0])} has {present.iloc[0]!r})"
+
+
+def _default_target(parsed: _Parsed) -> str:
+    """The first numeric column that is not the date; otherwise a DataError saying why none is."""
+    for column in parsed.numeric:
+        if column != parsed.date_column:
+            return column
+    for column in parsed.table.cells.columns:
+        if column != parsed.date_column and parsed.numbers[column].notna().any():
+            _check_numeric(parsed, column)  # mostly numbers: name the cells that are not
+    if parsed.date_column is not None and parsed.date_column in parsed.numeric:
+        raise DataError(
+            f"The only column of numbers is the date column {parsed.date_column!r}: add a column "
+            "of values to forecast."
+        )
+    raise DataError(
+        "No column holds numbers (every value is text): the file needs at least one column of "
+        "numbers to forecast."
+    )
+
+
+def _check_numeric(parsed: _Parsed, column: str) -> None:
+    bad = parsed.bad[column]
+    numeric = [c for c in parsed.numeric if c != parsed.date_column]
+    hint = f" such as {numeric[0]!r}" if numeric else ""
+    if parsed.text[column].isna().all():
+        raise DataError(f"Column {column!r} is empty: choose a column of numbers{hint}.")
+    if not bad.any():
+        return
+    first = bad.idxmax()
+    where = f"line {parsed.line(first)}"
+    if parsed.numbers[column].isna().all():
+        raise DataError(
+            f"Column {column!r} does not hold numbers ({where} has "
+            f"{parsed.text[column][first]!r}): choose a numeric column{hint}."
+        )
+    raise DataError(
+        f"Column {column!r} has {int(bad.sum())} value(s) that are not numbers (first on {where}: "
+        f"{parsed.text[column][first]!r}): fix them, or leave those cells empty to mark them missing."
+    )
+
+
+def _choose_values(
+    parsed: _Parsed, target: str, features: tuple[str, ...], date: str | None
+) -> list[str]:
+    """[target, *features] after checking each exists, is numeric and has one role only."""
+    columns = [_check_known(parsed, "target", target)]
+    for feature in features:
+        columns.append(_check_known(parsed, "feature", feature))
+    for column in columns:
+        if column == date:
+            raise DataError(
+                f"{column!r} is the date column, so it cannot also be a value: choose another "
+                "column, or use no date column."
+            )
+        if columns.count(column) > 1:
+            raise DataError(
+                f"{column!r} is chosen twice: each column can be the target or one feature."
+            )
+        _check_numeric(parsed, column)
+    return columns
+
+
+def _index_by_time(
+    parsed: _Parsed, frame: pd.DataFrame, date: str, label: str, notes: list[str]
+) -> pd.DataFrame:
+    """frame indexed by the parsed `date` column: undated rows dropped, sorted, duplicates averaged."""
+    numbers = parsed.numbers[date] if date in parsed.numeric else None
+    times, date_notes = parse_dates(parsed.text[date], numbers, label)
+    notes.extend(date_notes)
+    undated = times.isna()
+    present = parsed.text[date].notna()
+    if (undated & present).sum() > present.sum() / 2:
+        raise DataError(
+            f"Most cells in {date!r} could not be read as dates with {label!r}"
+            f"{_first_present(parsed, date)}: give the right date_format, or choose another column."
+        )
+    if undated.any():
+        first = undated.idxmax()
+        cell = parsed.text[date][first]
+        shown = "an empty cell" if pd.isna(cell) else repr(cell)
+        notes.append(
+            f"Dropped {plural(int(undated.sum()), 'row')} whose {date!r} was missing or not a date "
+            f"(first on line {parsed.line(first)}: {shown})."
+        )
+    frame = frame[~undated.to_numpy()]
+    frame.index = pd.DatetimeIndex(times[~undated].to_numpy(), name="time")
+    return sort_and_average(frame, date, notes)
