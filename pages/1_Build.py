@@ -21,10 +21,18 @@ def build_ui() -> dict:
     )  # fmt: skip
     is_rnn, is_lstm = cell == "rnn", cell == "lstm"
     c1, c2 = st.columns(2)
-    input_size = c1.number_input("input_size (features per step)", 1, MAX_INPUT, D.input_size, key="input_size", **KEEP)
-    hidden_size = c2.number_input("hidden_size", 1, MAX_HIDDEN, D.hidden_size, key="hidden_size", **KEEP)
-    num_layers = c1.number_input("num_layers", 1, MAX_LAYERS, D.num_layers, key="num_layers", **KEEP)
-    output_size = c2.number_input("output_size (head width)", 1, MAX_OUTPUT, D.output_size, key="output_size", **KEEP)
+    input_size = c1.number_input(
+        "input_size (features per step)", 1, MAX_INPUT, D.input_size, key="input_size", **KEEP
+    )
+    hidden_size = c2.number_input(
+        "hidden_size", 1, MAX_HIDDEN, D.hidden_size, key="hidden_size", **KEEP
+    )
+    num_layers = c1.number_input(
+        "num_layers", 1, MAX_LAYERS, D.num_layers, key="num_layers", **KEEP
+    )
+    output_size = c2.number_input(
+        "output_size (head width)", 1, MAX_OUTPUT, D.output_size, key="output_size", **KEEP
+    )
     dropout = st.slider(
         "dropout (between layers)", 0.0, 0.9, D.dropout, 0.05, key="dropout", **KEEP,
         help="Applied to each layer's output except the last, so it needs num_layers > 1.",
@@ -89,7 +97,10 @@ with right:
         st.latex(report.formula_latex)
         st.caption(report.formula + " · " + report.bias_note)
         st.plotly_chart(param_breakdown(report.rows), key="params_chart")
-        table = [dict(tensor=r.name, shape=str(tuple(r.shape)), count=r.count, formula=r.formula) for r in report.rows]
+        table = [
+            dict(tensor=r.name, shape=str(tuple(r.shape)), count=r.count, formula=r.formula)
+            for r in report.rows
+        ]
         st.dataframe(table, hide_index=True)
     with tabs[1]:
         order = "(batch, time, features)" if spec.batch_first else "(time, batch, features)"
@@ -120,4 +131,9 @@ with right:
             )
     with tabs[4]:
         st.code(report.code, language="python")
-        st.download_button("Download model.py", report.code, file_name=f"{spec.cell}_model.py", mime="text/x-python")
+        st.download_button(
+            "Download model.py",
+            report.code,
+            file_name=f"{spec.cell}_model.py",
+            mime="text/x-python",
+        )

@@ -104,19 +104,23 @@ def detect_period(
 ) -> int:
     """Season length of a 1-D series; 1 when there is none.
 
-    A known pandas alias wins ("h" -> 24, "15min" -> 4, "MS" -> 12, "YS" -> 1 = no season) if
-    its season is at most max_period and fits twice in the series. Otherwise: the highest
-    clear peak of the autocorrelation of the linearly detrended series at lags
-    2..max_period (default len // 3), preferring the shortest lag when multiples tie.
+    The data speaks first: the highest clear peak of the autocorrelation of the linearly
+    detrended series at lags 2..max_period (default len // 3), preferring the shortest lag when
+    multiples tie. Only when there is no clear peak does a known pandas alias decide ("h" -> 24,
+    "15min" -> 4, "MS" -> 12, "YS" -> 1 = no season), if its season is at most max_period and
+    fits twice in the series: a daily series with a 12-day cycle has period 12, not 7.
     """
     x = np.asarray(values_1d, dtype=np.float64).ravel()
     if not np.all(np.isfinite(x)):
         raise DataError("The series contains NaN or inf: fill or drop them before seasonality.")
     limit = max_period if max_period is not None else x.shape[0] // 3
+    from_acf = _period_from_acf(x, limit)
+    if from_acf > 1:
+        return from_acf
     from_freq = _period_from_frequency(frequency)
-    if from_freq == 1 or (from_freq is not None and from_freq <= min(limit, x.shape[0] // 2)):
+    if from_freq is not None and from_freq <= min(limit, x.shape[0] // 2):
         return from_freq
-    return _period_from_acf(x, limit)
+    return 1
 
 
 def _period_from_frequency(frequency: str | None) -> int | None:

@@ -13,6 +13,7 @@ import json
 
 from rnnlib import params
 from rnnlib.cli import add_spec_arguments, spec_from_args
+from rnnlib.spec import ModelSpec
 
 
 def add_parser(subparsers) -> None:
@@ -42,7 +43,7 @@ def tensor_name(row: params.ParamRow) -> str:
     return row.name.removeprefix("rnn.")
 
 
-def params_json(spec) -> dict:
+def params_json(spec: ModelSpec) -> dict:
     return {
         "total": params.total_params(spec),
         "formula": params.total_formula(spec),
@@ -53,7 +54,7 @@ def params_json(spec) -> dict:
     }
 
 
-def params_text(spec) -> str:
+def params_text(spec: ModelSpec) -> str:
     rows = params.param_table(spec)
     table = [("tensor", "shape", "count", "formula", "group")]
     table += [
@@ -68,7 +69,7 @@ def params_text(spec) -> str:
         ).rstrip()
         for row in table
     ]
-    mib = params.memory_bytes(spec) / 2**20
+    mib = 2**20
     lines += [
         "",
         f"total: {params.total_params(spec):,}",
@@ -76,7 +77,8 @@ def params_text(spec) -> str:
         f"one bias per gate block (Keras/labml): {params.single_bias_total(spec):,}",
         f"  {params.BIAS_NOTE}",
         f"multiply-adds per time step (core): {params.macs_per_step(spec):,}; head, once: {params.head_macs(spec):,}",
-        f"memory, fp32 weights: {mib:.3f} MiB; training with Adam (weights, grads, 2 moments): {4 * mib:.3f} MiB",
+        f"memory, fp32 weights: {params.memory_bytes(spec) / mib:.3f} MiB; training with Adam "
+        f"(weights, grads, 2 moments): {params.training_memory_bytes(spec) / mib:.3f} MiB",
     ]
     return "\n".join(lines)
 

@@ -25,8 +25,8 @@ _LOOKS_LIKE_DATE = re.compile(
     r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?(?:[ T]\d{1,2}:\d{2}.*)?"  # 2020-01-31, 2020-01, 2020/01/31
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?: \d{1,2}:\d{2}.*)?"  # 31.01.2020, 01/31/2020 10:00
     r"|\d{4}\s*[-/ ]?\s*[Qq][1-4]|[Qq][1-4]\s*[-/ ]?\s*\d{4}"  # 1960Q1, 1960-Q1, Q1 1960
-    rf"|(?:\d{{1,2}}[- ])?(?:{_MONTHS})[a-z]*\.?[-, ]*\d{{2,4}}"  # Jan 1949, 01-Jan-2020
-    rf"|\d{{4}}[- ](?:{_MONTHS})[a-z]*",  # 1949-Jan
+    rf"|(?:\d{{1,2}}[- ])?(?:{_MONTHS})[a-z]*\.?(?:[- ]\d{{1,2}},?)?[-, ]*\d{{2,4}}"  # Jan 1949
+    rf"|\d{{4}}[- ](?:{_MONTHS})[a-z]*|\d{{4}}M\d{{2}}",  # 1949-Jan, 1949M01
     re.I,
 )
 # strptime formats tried after ISO 8601 and quarters, in order; "%m/%d" before "%d/%m" as in the US.
@@ -136,6 +136,9 @@ def find_format(
         )
         return label if forced or _DATE_NAME.search(name) or consecutive_years else None
     sample = present.iloc[:_SAMPLE]
+    # The shape test is thousands of times cheaper than a parser; most text columns stop here.
+    if sum(map(looks_like_date, sample.tolist())) < _MIN_SHARE * len(sample):
+        return None
     for label, parser in _TEXT_PARSERS:
         if _share_parsed(parser, sample) >= _MIN_SHARE:
             return label

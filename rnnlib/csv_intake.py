@@ -20,7 +20,7 @@ import pandas as pd
 
 from rnnlib.csv_clean import MISSING_POLICIES, drop_infinite, fill_missing, plural, sort_and_average
 from rnnlib.csv_dates import find_format, matches_format, parse_dates
-from rnnlib.csv_numbers import detect_decimal, missing_mask, parse_numbers
+from rnnlib.csv_numbers import detect_decimal, parse_numbers
 from rnnlib.csv_text import MIN_ROWS, RawTable, read_table
 from rnnlib.errors import DataError
 from rnnlib.series import Series, infer_frequency
@@ -197,9 +197,8 @@ def _parse(table: RawTable) -> _Parsed:
     decimal = detect_decimal(table.cells, table.delimiter)
     text, numbers, bad, numeric = {}, {}, {}, []
     for column in table.cells.columns:
-        cells = table.cells[column]
-        text[column] = cells.mask(missing_mask(cells))
-        numbers[column], bad[column] = parse_numbers(cells, decimal)
+        numbers[column], bad[column] = parse_numbers(table.cells[column], decimal)
+        text[column] = table.cells[column].where(numbers[column].notna() | bad[column])
         if text[column].notna().any() and not bad[column].any():
             numeric.append(column)
     date_column = label = None

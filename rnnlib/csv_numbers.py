@@ -7,6 +7,9 @@ rest of the file can tell which.
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -17,62 +20,68 @@ MISSING_TOKENS = frozenset(
 )
 _GROUP = "' \u00a0\u202f"  # thousands separators besides the non-decimal mark: space, NBSPs, '
 _GROUPED = {  # a whole grouped number, e.g. "1,234,567.5" for "." and "1.234.567,5" for ","
-    ".": rf"[+-]?\d{{1,3}}(?:[,{_GROUP}]\d{{3}})+(?:\.\d*)?",
-    ",": rf"[+-]?\d{{1,3}}(?:[.{_GROUP}]\d{{3}})+(?:,\d*)?",
+    ".": re.compile(rf"[+-]?\d{{1,3}}(?:[,{_GROUP}]\d{{3}})+(?:\.\d*)?"),
+    ",": re.compile(rf"[+-]?\d{{1,3}}(?:[.{_GROUP}]\d{{3}})+(?:,\d*)?"),
 }
-_SEPARATORS = {".": f"[,{_GROUP}]", ",": f"[.{_GROUP}]"}
-_PLAIN = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"  # what is left once grouping is removed
-_INFINITE = {"inf": np.inf, "+inf": np.inf, "-inf": -np.inf, "infinity": np.inf}
-_INFINITE |= {"+infinity": np.inf, "-infinity": -np.inf}
+_SEPARATORS = {".": re.compile(f"[,{_GROUP}]"), ",": re.compile(f"[.{_GROUP}]")}
+_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")  # once grouping is removed
+_INFINITE = {"inf": math.inf, "+inf": math.inf, "-inf": -math.inf, "infinity": math.inf}
+_INFINITE |= {"+infinity": math.inf, "-infinity": -math.inf}
 
 
-def missing_mask(col: pd.Series) -> pd.Series:
-    """(N,) bool: the cell is empty or a missing-value token such as "NA", "null" or "-"."""
-    return col.str.strip().str.lower().isin(MISSING_TOKENS)
+def to_number(cell: str, decimal: str) -> float | None:
+    """One cell -> a float (NaN when the cell means missing, ±inf kept), or None if it is text.
+
+    `decimal` is "." or ","; the other mark, spaces and apostrophes are read as thousands
+    separators only where they group digits in threes ("1,234.5", "1.234,5", "1 234").
+    """
+    text = cell.strip()
+    lower = text.lower()
+    if lower in MISSING_TOKENS:
+        return math.nan
+    if lower in _INFINITE:
+        return _INFINITE[lower]  # kept, so the reader can say it treated them as missing
+    if _GROUPED[decimal].fullmatch(text):
+        text = _SEPARATORS[decimal].sub("", text)
+    if decimal == ",":
+        text = text.replace(",", ".")
+    return float(text) if _PLAIN.fullmatch(text) else None
 
 
 def parse_numbers(col: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
-    """(N,) strings -> ((N,) float64 with NaN where missing or not a number, (N,) bool not a number).
-
-    `decimal` is "." or ","; the other mark, spaces and apostrophes are read as thousands
-    separators only where they group digits in threes. "inf" and "-inf" stay infinite so that
-    the caller can say it dropped them.
-    """
-    text = col.str.strip()
-    missing = text.str.lower().isin(MISSING_TOKENS)
-    grouped = text.str.fullmatch(_GROUPED[decimal]).fillna(False).astype(bool)
-    text = text.mask(grouped, text.str.replace(_SEPARATORS[decimal], "", regex=True))
-    if decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
-    plain = text.str.fullmatch(_PLAIN).fillna(False).astype(bool)
-    values = pd.Series(np.nan, index=col.index, dtype=np.float64)
-    values[plain] = pd.to_numeric(text[plain], errors="coerce").astype(np.float64)
-    infinite = text.str.lower().map(_INFINITE)
-    values = values.fillna(infinite.astype(np.float64))
-    bad = ~missing & values.isna()
-    return values, bad
+    """(N,) strings -> ((N,) float64, NaN where missing or not a number; (N,) bool, not a number)."""
+    parsed = [to_number(cell, decimal) for cell in col.tolist()]
+    bad = np.fromiter((p is None for p in parsed), dtype=bool, count=len(parsed))
+    values = np.fromiter((math.nan if p is None else p for p in parsed), np.float64, len(parsed))
+    return pd.Series(values, index=col.index), pd.Series(bad, index=col.index)
 
 
 def looks_numeric(cell: str) -> bool:
     """True when `cell` reads as a finite number in either decimal convention."""
-    one = pd.Series([cell], dtype="str")
-    return any(np.isfinite(parse_numbers(one, mark)[0].iloc[0]) for mark in ".,")
+    return any(math.isfinite(to_number(cell, mark) or math.nan) for mark in ".,")
+
+
+_NUMBER_SHAPE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+_COUNTS = {  # cells that can only be read one way, and those that could be either
+    "comma": re.compile(r"[+-]?\d*,\d+"),
+    "dot": re.compile(r"[+-]?\d*\.\d+"),
+    "ambiguous_comma": re.compile(r"[+-]?\d{1,3},\d{3}"),
+    "ambiguous_dot": re.compile(r"[+-]?\d{1,3}\.\d{3}"),
+    "dot_then_comma": re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*"),
+    "comma_then_dot": re.compile(r"[+-]?\d{1,3}(?:,\d{3})+\.\d*"),
+}
 
 
 def detect_decimal(cells: pd.DataFrame, delimiter: str) -> str:
     """The file's decimal mark, "." or ",", voted on by the cells that can only be read one way."""
-    sample = pd.Series(cells.head(2000).to_numpy().ravel(), dtype="str").str.strip()
-    sample = sample[sample.str.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*").fillna(False).astype(bool)]
-
-    def count(pattern: str) -> int:
-        return int(sample.str.fullmatch(pattern).sum())
-
+    sample = [c.strip() for c in cells.head(2000).to_numpy().ravel().tolist()]
+    sample = [c for c in sample if _NUMBER_SHAPE.fullmatch(c)]
+    n = {key: sum(1 for c in sample if pattern.fullmatch(c)) for key, pattern in _COUNTS.items()}
     # "1.234" and "1,234" could be either; "1.5", "12.345,6" and "0,25" cannot.
-    ambiguous_comma, ambiguous_dot = count(r"[+-]?\d{1,3},\d{3}"), count(r"[+-]?\d{1,3}\.\d{3}")
-    comma = count(r"[+-]?\d*,\d+") - ambiguous_comma + count(r"[+-]?\d{1,3}(?:\.\d{3})+,\d*")
-    dot = count(r"[+-]?\d*\.\d+") - ambiguous_dot + count(r"[+-]?\d{1,3}(?:,\d{3})+\.\d*")
+    comma = n["comma"] - n["ambiguous_comma"] + n["dot_then_comma"]
+    dot = n["dot"] - n["ambiguous_dot"] + n["comma_then_dot"]
     if comma != dot:
         return "," if comma > dot else "."
     # No decisive cell. In a ","-separated file a comma inside a number had to be quoted, which
     # is what thousands grouping looks like; elsewhere "1,234" is the European decimal comma.
-    return "," if delimiter != "," and ambiguous_comma > 0 else "."
+    return "," if delimiter != "," and n["ambiguous_comma"] > 0 else "."

@@ -42,7 +42,9 @@ class ScratchRecurrent(nn.Module):
         self.recorded: dict[tuple[int, int], dict[str, Tensor]] = {}
 
         H, P, G, D = spec.hidden_size, spec.state_size, spec.gates, spec.num_directions
-        self._names: list[list[str]] = []  # per (layer, direction): its parameter names, torch order
+        self._names: list[
+            list[str]
+        ] = []  # per (layer, direction): its parameter names, torch order
         for layer in range(spec.num_layers):
             in_size = spec.input_size if layer == 0 else P * D
             for d in range(D):

@@ -32,11 +32,15 @@ class SpecError(ValueError):
 class ModelSpec:
     cell: str = "lstm"  # the recurrent cell: "rnn", "lstm" or "gru"
     input_size: int = 1  # features per time step (1 = a univariate series)
-    hidden_size: int = 32  # units per layer: big enough to fit a seasonal series, small enough for CPU
+    hidden_size: int = (
+        32  # units per layer: big enough to fit a seasonal series, small enough for CPU
+    )
     num_layers: int = 1  # stacked layers; depth rarely helps on short series
     nonlinearity: str = "tanh"  # RNN only; relu can explode without clipping
     bias: bool = True  # PyTorch keeps two biases per gate block (b_ih and b_hh)
-    batch_first: bool = True  # (B, T, F) input like most data code; False is PyTorch's default (T, B, F)
+    batch_first: bool = (
+        True  # (B, T, F) input like most data code; False is PyTorch's default (T, B, F)
+    )
     dropout: float = 0.0  # between stacked layers only, so it needs num_layers > 1
     bidirectional: bool = False  # reads the window both ways; fine for classification, not causal
     proj_size: int = 0  # LSTM only: project h to this size (0 = off), must be < hidden_size
@@ -91,11 +95,15 @@ class ModelSpec:
     def from_dict(cls, data: Any) -> ModelSpec:
         """Build from a plain dict (e.g. JSON or query params); unknown keys are an error."""
         if not isinstance(data, dict):
-            raise SpecError(f"A model spec must be a mapping of field names to values, not {type(data).__name__}.")
+            raise SpecError(
+                f"A model spec must be a mapping of field names to values, not {type(data).__name__}."
+            )
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise SpecError(f"Unknown spec field(s) {', '.join(map(str, unknown))}; known fields: {', '.join(sorted(names))}.")
+            raise SpecError(
+                f"Unknown spec field(s) {', '.join(map(str, unknown))}; known fields: {', '.join(sorted(names))}."
+            )
         return cls(**data)
 
     @classmethod
@@ -103,7 +111,9 @@ class ModelSpec:
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, TypeError) as e:
-            raise SpecError(f"The model spec is not valid JSON ({e.msg if hasattr(e, 'msg') else e}).") from None
+            raise SpecError(
+                f"The model spec is not valid JSON ({e.msg if hasattr(e, 'msg') else e})."
+            ) from None
         return cls.from_dict(data)
 
 
@@ -139,7 +149,9 @@ def _validate(s: ModelSpec) -> None:
     if isinstance(s.dropout, bool) or not isinstance(s.dropout, int | float):
         raise SpecError(f"dropout must be a number between 0 and 1, got {s.dropout!r}.")
     if not 0.0 <= s.dropout < 1.0:
-        raise SpecError(f"dropout is a probability of zeroing a unit and must be in [0, 1), got {s.dropout}.")
+        raise SpecError(
+            f"dropout is a probability of zeroing a unit and must be in [0, 1), got {s.dropout}."
+        )
     # The rules below are PyTorch's own, phrased for a person.
     if s.nonlinearity != "tanh" and s.cell != "rnn":
         raise SpecError(

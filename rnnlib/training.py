@@ -238,37 +238,40 @@ def fit(
 
 
 class _Tally:
-    """One epoch's batch losses and pre-clip gradient norms: written on the device, read back in chunks."""
+    """One epoch's batch losses and pre-clip gradient norms, kept on the device until read back."""
 
-    def __init__(self, sizes: list[int], device: torch.device):
+    def __init__(self, sizes: list[int]):
         self.sizes = sizes  # samples per batch; the last batch may be short
-        self.losses = torch.zeros(len(sizes), device=device)
-        self.norms = torch.zeros(len(sizes), device=device)
         self.reset()
 
     def reset(self) -> None:
+        self.pending: list[Tensor] = []  # loss, norm, loss, norm, ... of batches not read yet
         self.read = 0  # batches already read back
         self.loss_sum = self.norm_sum = self.last_norm = 0.0
         self.samples = 0
 
-    def put(self, b: int, loss: Tensor, norm: Tensor) -> None:
-        self.losses[b], self.norms[b] = loss.detach(), norm  # device copies: no sync
+    def put(self, loss: Tensor, norm: Tensor) -> None:
+        self.pending += (loss.detach(), norm)  # references only: no device work, no sync
 
-    def read_back(self, upto: int, epoch: int) -> str:
-        """Fold batches read..upto-1 into the sums; '' or where the first NaN / inf appeared."""
-        got_l = self.losses[self.read : upto].tolist()
-        got_n = self.norms[self.read : upto].tolist()
-        for i, (loss, norm) in enumerate(zip(got_l, got_n, strict=True)):
-            for what, v in (("loss", loss), ("gradient norm", norm)):
-                if not math.isfinite(v):
-                    kind = "NaN" if math.isnan(v) else "infinite"
-                    return f"{what} became {kind} at epoch {epoch}, batch {self.read + i + 1}"
-        sizes = self.sizes[self.read : upto]
-        self.loss_sum += sum(v * s for v, s in zip(got_l, sizes, strict=True))
+    def read_back(self, epoch: int) -> str:
+        """Fold the pending batches into the sums; '' or where the first NaN / inf appeared."""
+        if not self.pending:
+            return ""
+        got = torch.stack(self.pending).tolist()  # one copy to the host, one wait for a GPU
+        self.pending.clear()
+        for i, v in enumerate(got):
+            if not math.isfinite(v):
+                what, kind = (
+                    ("gradient norm" if i % 2 else "loss"),
+                    ("NaN" if v != v else "infinite"),
+                )
+                return f"{what} became {kind} at epoch {epoch}, batch {self.read + i // 2 + 1}"
+        sizes = self.sizes[self.read : self.read + len(got) // 2]
+        self.loss_sum += sum(v * s for v, s in zip(got[0::2], sizes, strict=True))
         self.samples += sum(sizes)
-        self.norm_sum += sum(got_n)
-        self.last_norm = got_n[-1] if got_n else self.last_norm
-        self.read = upto
+        self.norm_sum += sum(got[1::2])
+        self.last_norm = got[-1]
+        self.read += len(sizes)
         return ""
 
     @property
@@ -289,7 +292,7 @@ def _train(model, X, y, Xv, yv, spec, criterion, device, on_progress, should_sto
     n, bs, E = len(X), spec.batch_size, spec.epochs
     B = spec.batches_per_epoch(n)
     planned = spec.planned_batches(n)
-    tally = _Tally([min(bs, n - b * bs) for b in range(B)], device)
+    tally = _Tally([min(bs, n - b * bs) for b in range(B)])
     sync_every = 1 if device.type == "cpu" else GPU_SYNC_EVERY
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = make_optimizer(params, spec)
@@ -336,19 +339,19 @@ def _train(model, X, y, Xv, yv, spec, criterion, device, on_progress, should_sto
             else:
                 norm = nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
             optimizer.step()
-            tally.put(b, loss, norm)
+            tally.put(loss, norm)
             done, seen = done + 1, seen + tally.sizes[b]
             due = on_progress is not None and b + 1 < B  # the epoch end reports anyway
             due = due and time.perf_counter() - last_report >= spec.report_every_s
-            if due or b + 1 - tally.read >= sync_every:
-                diverged = tally.read_back(b + 1, epoch)
+            if due or len(tally.pending) >= 2 * sync_every:
+                diverged = tally.read_back(epoch)
                 if diverged:
                     break
             if due:
                 report(epoch, b + 1, tally.mean_loss, lr, None, False)
                 last_report = time.perf_counter()
         if not (stopped or diverged):
-            diverged = tally.read_back(B, epoch)  # the tail a GPU has not read back yet
+            diverged = tally.read_back(epoch)  # the tail a GPU has not read back yet
         if diverged:
             stopped = f"{diverged}; {weights.kept()}"
             weights.restore()
