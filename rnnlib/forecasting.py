@@ -131,10 +131,16 @@ def run(
     exp: Experiment,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    model: nn.Module | None = None,
 ) -> ForecastResult:
-    """Train on the training part (early-stop on validation), then score on the test part."""
+    """Train on the training part (early-stop on validation), then score on the test part.
+
+    ``model`` (from ``build_forecaster``) lets a caller keep a handle on the weights being trained,
+    e.g. a page whose run can be interrupted; by default a fresh one is built from the seed.
+    """
     win = prepare(series, exp)
-    model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
+    if model is None:
+        model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
     train_spec = exp.train.replace(loss="gaussian_nll" if exp.forecast.gaussian else exp.train.loss)
     one_step = exp.forecast.strategy == "recursive"
     tr, va = win.train, win.val
@@ -183,9 +189,9 @@ def evaluate(
     test, scaler, H = win.test, win.scaler, exp.windows.horizon
     n_train = win.boundaries[0]
     insample = values[:n_train, 0]
-    period = exp.forecast.period or detect_period(
-        insample, series.frequency, max_period=exp.windows.lookback
-    )
+    # Detected on the training part alone (default max lag: a third of it), not capped at the
+    # lookback: MASE needs the true season even when seasonal naive cannot see that far back.
+    period = exp.forecast.period or detect_period(insample, series.frequency)
     mean_s, var_s = forecast_windows(model, test.X, exp)
     pred = scaler.inverse_target(mean_s)
     sd = None if var_s is None else np.sqrt(var_s) * scaler.scale[0]

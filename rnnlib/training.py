@@ -203,6 +203,8 @@ def fit(
 ) -> FitResult:
     """Train `model` in place on train = (X (N, T, I), y (N, O) or (N,)); score on val each epoch.
 
+    X and y may be tensors or arrays; they are checked, made float32 and moved to the device once.
+
     should_stop() is asked before every batch. With a validation set the weights of the epoch with
     the lowest val loss are restored at the end, however training ended; without one the latest
     weights stay, except after a NaN / infinite loss, which restores the last completed epoch's
@@ -257,14 +259,15 @@ class _Tally:
         """Fold the pending batches into the sums; '' or where the first NaN / inf appeared."""
         if not self.pending:
             return ""
-        got = torch.stack(self.pending).tolist()  # one copy to the host, one wait for a GPU
+        if len(self.pending) == 2:  # the CPU case, batch by batch: .item() is cheapest
+            got = [self.pending[0].item(), self.pending[1].item()]
+        else:  # one copy to the host, one wait for a GPU
+            got = torch.stack(self.pending).tolist()
         self.pending.clear()
         for i, v in enumerate(got):
             if not math.isfinite(v):
-                what, kind = (
-                    ("gradient norm" if i % 2 else "loss"),
-                    ("NaN" if v != v else "infinite"),
-                )
+                what = "gradient norm" if i % 2 else "loss"
+                kind = "NaN" if math.isnan(v) else "infinite"
                 return f"{what} became {kind} at epoch {epoch}, batch {self.read + i // 2 + 1}"
         sizes = self.sizes[self.read : self.read + len(got) // 2]
         self.loss_sum += sum(v * s for v, s in zip(got[0::2], sizes, strict=True))
@@ -321,11 +324,8 @@ def _train(model, X, y, Xv, yv, spec, criterion, device, on_progress, should_sto
         tally.reset()
         for b in range(B):
             if should_stop is not None and should_stop():
-                stopped = (
-                    f"stopped by the user {_where(epoch, b)}"
-                    if done
-                    else "stopped by the user before the first batch"
-                )
+                where = _where(epoch, b) if done else "before the first batch"
+                stopped = f"stopped by the user {where}"
                 break
             if done == planned:
                 stopped = f"cap of {spec.max_batches} batches reached ({_where(epoch, b)})"

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from rnnlib.classification import sum_sign
+from rnnlib.device import pick_device
 from rnnlib.models import build_model
 from rnnlib.optim import LOSSES, OPTIMIZERS, SCHEDULES
 from rnnlib.spec import ModelSpec
@@ -20,6 +21,7 @@ from rnnlib.training import (
     predict,
     split_gaussian,
 )
+
 
 @pytest.fixture(autouse=True, scope="module")
 def one_thread():
@@ -65,7 +67,9 @@ def test_same_seed_gives_bit_identical_history_and_weights():
     a = fit(build_model(spec, seed=1), TRAIN, VAL, FAST)
     b = fit(build_model(spec, seed=1), TRAIN, VAL, FAST)
     assert losses(a) == losses(b)
-    assert all(torch.equal(p, q) for p, q in zip(params_of(a.model), params_of(b.model), strict=False))
+    assert all(
+        torch.equal(p, q) for p, q in zip(params_of(a.model), params_of(b.model), strict=False)
+    )
     assert torch.equal(torch.random.get_rng_state(), before)  # the caller's RNG is untouched
 
 
@@ -170,7 +174,9 @@ def test_nan_loss_stops_at_once_and_restores_the_last_good_epoch():
     )
     assert result.stopped == "loss became NaN at epoch 2, batch 3; kept the weights of epoch 1"
     assert len(result.history) == 1 and result.best_epoch == 1
-    assert all(torch.equal(p, q) for p, q in zip(snapshots[0], params_of(result.model), strict=False))
+    assert all(
+        torch.equal(p, q) for p, q in zip(snapshots[0], params_of(result.model), strict=False)
+    )
 
 
 def test_nan_in_the_first_epoch_restores_the_initial_weights():
@@ -380,3 +386,16 @@ def test_fit_rejects_unusable_data_with_one_line():
 def test_an_empty_validation_part_counts_as_none():
     result = fit(build_model(SMALL, seed=0), TRAIN, (VAL[0][:0], VAL[1][:0]), FAST)
     assert all(r.val_loss is None for r in result.history) and result.best_epoch == 3
+
+
+def test_fit_trains_on_the_picked_device_and_predict_comes_back_to_the_cpu():
+    # On a GPU machine this is the CUDA run; everywhere else it repeats the CPU one.
+    device = pick_device("auto")
+    result = fit(build_model(SMALL, seed=0), TRAIN, VAL, FAST.replace(device="auto"))
+    assert result.device == str(device)
+    assert next(result.model.parameters()).device.type == device.type
+    assert result.stopped == "completed 3 epochs" and len(result.history) == 3
+    assert predict(result.model, VAL[0]).device.type == "cpu"
+    assert evaluate(result.model, *VAL) == pytest.approx(
+        result.history[result.best_epoch - 1].val_loss, rel=1e-5
+    )

@@ -1,0 +1,98 @@
+"""Train: pick a series, train the Build page's model on it live, and score its forecast honestly."""
+
+import streamlit as st
+
+from rnnlib.checkpoint import CheckpointError, load_checkpoint, restored_result, save_checkpoint
+from rnnlib.errors import DataError
+from rnnlib.figures.train import forecast_chart, loss_curves, series_split
+from rnnlib.forecasting import Experiment, prepare
+from rnnlib.optim import TrainError
+from rnnlib.scoreboard import metrics_table, verdict
+from rnnlib.ui import live
+from rnnlib.ui.data_source import data_source_ui
+from rnnlib.ui.session import current_spec
+from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
+
+st.set_page_config(page_title="Train · RNN Playground", page_icon="📈", layout="wide")
+P = "t_"  # session-state prefix of this page
+spec = current_spec()
+st.title("📈 Train and forecast")
+st.caption(
+    f"Model from **Build**: {spec.cell.upper()}, hidden {spec.hidden_size}, {spec.num_layers} layer(s)"
+    f"{', bidirectional' if spec.bidirectional else ''}, {spec.impl} implementation. "
+    "Input and head widths follow the data and the horizon."
+)
+st.page_link("pages/1_Build.py", label="Change the model on Build", icon="🧱")
+interrupted = live.recover_interrupted(P)
+
+data_col, settings_col = st.columns([1.2, 1], gap="large")
+with data_col:
+    series = data_source_ui(P)
+with settings_col:
+    try:
+        with st.expander("Windows and split", expanded=True):
+            windows = window_ui(P)
+        with st.expander("Forecast"):
+            forecast = forecast_ui(P)
+        with st.expander("Training"):
+            training = training_ui(P)
+        exp = Experiment(spec, windows, training, forecast)
+    except (DataError, TrainError) as e:
+        st.error(str(e))
+        exp = None
+
+split = None
+if series is not None and exp is not None:
+    try:
+        split = prepare(series, exp)
+    except DataError as e:
+        st.error(str(e))
+if series is not None:
+    # Drawn before any click: the first Plotly chart pays for loading plotly.js in the browser.
+    bounds = split.boundaries if split is not None else None
+    st.plotly_chart(series_split(series.frame, series.target, bounds), key=f"{P}split_chart")
+    if split is not None:
+        st.caption(
+            f"{len(series):,} rows → {len(split.train)} train / {len(split.val)} validation / "
+            f"{len(split.test)} test windows. Scaler fitted on the training part only."
+        )
+
+b1, b2, b3 = st.columns([1, 1, 4])
+start = b1.button("Train", type="primary", disabled=split is None, key=f"{P}train")
+b2.button("Stop", key=f"{P}stop", help="Stops after the current batch; the weights so far are scored.")
+log_y = b3.toggle("log-scale loss", False, key=f"{P}log")
+area = st.container()
+if start and split is not None:
+    try:
+        live.train(P, series, exp, area, log_y)
+    except (DataError, TrainError) as e:
+        st.error(str(e))
+
+with st.expander("Restore a checkpoint"):
+    upload = st.file_uploader("Checkpoint file (.rnnlib)", key=f"{P}ckpt")
+    if upload is not None and st.button("Restore", key=f"{P}restore"):
+        try:
+            restored = load_checkpoint(upload.getvalue())
+            history = [dict(epoch=h["epoch"], train_loss=h["train_loss"], val_loss=h["val_loss"]) for h in restored.history]
+            live.keep_outcome(P, restored_result(restored), restored.series, history, f"restored: {restored.stopped}")
+        except CheckpointError as e:
+            st.error(str(e))
+
+done = live.outcome(P)
+if done is not None:
+    result, shown = done["result"], done["series"]
+    st.subheader("Result")
+    st.caption(f"Training {done['stopped']}.")
+    if not start:
+        st.plotly_chart(loss_curves(done["history"], log_y), key=f"{P}loss_final")
+    st.markdown(f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, season {result.period}.")
+    st.dataframe(metrics_table(result.metrics).style.format("{:.4g}").highlight_min(axis=0, color="#d4f4dd"))
+    if result.coverage:
+        st.caption(" · ".join(f"{lvl}% interval covers {cov:.0%} of test points" for lvl, cov in result.coverage.items()))
+    target = shown.frame[shown.target]
+    st.plotly_chart(forecast_chart(target, result.test, result.future, ("naive", "seasonal_naive")), key=f"{P}forecast")
+    d1, d2 = st.columns(2)
+    d1.download_button("Forecast CSV", result.future.to_csv(index=False), "forecast.csv", "text/csv", key=f"{P}dl_csv")
+    d2.download_button("Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{P}dl_ckpt")
+elif interrupted:
+    st.caption("Press Train to start again.")

@@ -1,0 +1,122 @@
+"""Figures for the Train page: the data split, live loss curves, and the forecast."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PART_COLOURS = {"train": "#4C78A8", "validation": "#F58518", "test": "#54A24B"}
+BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "drift": "dashdot", "mean": "longdash"}
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 340) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        height=height,
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+    )
+    return fig
+
+
+def series_split(frame: pd.DataFrame, target: str, boundaries: tuple[int, int] | None) -> go.Figure:
+    """The target over time, coloured by train / validation / test part (one trace per part)."""
+    y = frame[target]
+    fig = go.Figure()
+    if boundaries is None:
+        fig.add_scatter(x=frame.index, y=y, mode="lines", name=target, line=dict(color="#4C78A8"))
+    else:
+        a, b = boundaries
+        # Each part starts at the previous part's last point so the line has no gaps.
+        parts = {"train": (0, a), "validation": (max(a - 1, 0), b), "test": (max(b - 1, 0), len(y))}
+        for name, (lo, hi) in parts.items():
+            if hi - lo > 1 or name == "train":
+                fig.add_scatter(
+                    x=frame.index[lo:hi], y=y.iloc[lo:hi], mode="lines", name=name,
+                    line=dict(color=PART_COLOURS[name]),
+                )  # fmt: skip
+    return _layout(fig, f"{target}: how the series is split", frame.index.name or "time", target, 300)
+
+
+def loss_curves(history: Sequence[dict], log_y: bool = False, live: dict | None = None) -> go.Figure:
+    """Train and validation loss per epoch; ``live`` adds the running loss of the current epoch.
+
+    history: [{"epoch", "train_loss", "val_loss"}, ...]; live: {"x": fractional epoch, "loss"}.
+    """
+    fig = go.Figure()
+    epochs = [h["epoch"] for h in history]
+    fig.add_scatter(
+        x=epochs, y=[h["train_loss"] for h in history], mode="lines+markers", name="train",
+        line=dict(color=PART_COLOURS["train"]),
+    )  # fmt: skip
+    val = [h.get("val_loss") for h in history]
+    if any(v is not None for v in val):
+        fig.add_scatter(
+            x=epochs, y=val, mode="lines+markers", name="validation",
+            line=dict(color=PART_COLOURS["validation"]),
+        )  # fmt: skip
+    if live is not None:
+        fig.add_scatter(
+            x=[live["x"]], y=[live["loss"]], mode="markers", name="this epoch so far",
+            marker=dict(color=PART_COLOURS["train"], symbol="circle-open", size=10),
+        )  # fmt: skip
+    fig = _layout(fig, "Loss", "epoch", "loss (scaled units)", 320)
+    if log_y:
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def forecast_chart(
+    history: pd.Series, test: pd.DataFrame, future: pd.DataFrame, baselines: Sequence[str] = ("naive",)
+) -> go.Figure:
+    """History, the test part's actual vs one-step-ahead predictions (with intervals when there are
+    any), chosen baselines, and the forecast past the end of the data.
+
+    history: the target with its time index; test: ForecastResult.test (long: origin, step, time,
+    actual, model, baselines..., lowerXX/upperXX); future: ForecastResult.future.
+    """
+    one = test[test["step"] == 1]
+    fig = go.Figure()
+    fig.add_scatter(x=history.index, y=history.values, mode="lines", name="history", line=dict(color="#999"))
+    for level, alpha in ((95, 0.15), (80, 0.3)):
+        if f"lower{level}" in one:
+            _band(fig, one["time"], one[f"lower{level}"], one[f"upper{level}"], f"{level}% interval", alpha)
+    fig.add_scatter(x=one["time"], y=one["actual"], mode="lines", name="test actual", line=dict(color="black"))
+    fig.add_scatter(
+        x=one["time"], y=one["model"], mode="lines", name="model (1 step ahead)",
+        line=dict(color="#E45756", width=2),
+    )  # fmt: skip
+    for name in baselines:
+        if name in one:
+            fig.add_scatter(
+                x=one["time"], y=one[name], mode="lines", name=name.replace("_", " "),
+                line=dict(dash=BASELINE_DASH.get(name, "dot"), width=1),
+            )  # fmt: skip
+    if test["step"].max() > 1:  # the full horizon from the last test origin
+        last = test[test["origin"] == test["origin"].max()]
+        fig.add_scatter(
+            x=last["time"], y=last["model"], mode="lines+markers", name="model (last origin, full horizon)",
+            line=dict(color="#B279A2"),
+        )  # fmt: skip
+    for level, alpha in ((95, 0.15), (80, 0.3)):
+        if f"lower{level}" in future:
+            _band(fig, future["time"], future[f"lower{level}"], future[f"upper{level}"], None, alpha, "#4C78A8")
+    fig.add_scatter(
+        x=future["time"], y=future["forecast"], mode="lines+markers", name="forecast past the end",
+        line=dict(color="#4C78A8", width=2),
+    )  # fmt: skip
+    return _layout(fig, "Forecast on the test part and past the end", "time", history.name or "value", 420)
+
+
+def _band(fig, x, lo, hi, name, alpha, colour="#E45756") -> None:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    x = list(x)
+    fig.add_scatter(
+        x=x + x[::-1], y=list(hi) + list(lo)[::-1], fill="toself", mode="lines",
+        line=dict(width=0), fillcolor=f"rgba({r},{g},{b},{alpha})", hoverinfo="skip",
+        name=name or "interval", showlegend=name is not None,
+    )  # fmt: skip
