@@ -7,23 +7,27 @@ from rnnlib.report import describe
 from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec, SpecError
 from rnnlib.ui.session import remember_spec
 
-st.set_page_config(page_title="Build · RNN Playground", page_icon="🧱", layout="wide")
+st.set_page_config(
+    page_title="Build · RNN Playground", page_icon=":material/construction:", layout="wide"
+)
 D = ModelSpec()  # widget defaults are the spec's defaults
-# Every widget is bound to the URL (shareable links) and kept across page switches.
+# Every widget is bound to the URL (shareable links) and kept across page switches. A bound
+# widget's URL value is its *displayed label*, so choice widgets show the spec's own values
+# (no format_func): then ?cell=gru&impl=scratch is the spec, field for field.
 KEEP = dict(bind="query-params", persist_state="session")
 
 
 def build_ui() -> dict:
     """The model widgets; returns the ModelSpec fields as plain values."""
     cell = st.segmented_control(
-        "Cell", ["rnn", "lstm", "gru"], default=D.cell, format_func=str.upper,
-        required=True, key="cell", **KEEP,
+        "Cell", ["rnn", "lstm", "gru"], default=D.cell, required=True, key="cell", **KEEP,
     )  # fmt: skip
     is_rnn, is_lstm = cell == "rnn", cell == "lstm"
     c1, c2 = st.columns(2)
     input_size = c1.number_input(
-        "input_size (features per step)", 1, MAX_INPUT, D.input_size, key="input_size", **KEEP
-    )
+        "input_size", 1, MAX_INPUT, D.input_size, key="input_size", **KEEP,
+        help="Features per time step (1 = a univariate series).",
+    )  # fmt: skip
     hidden_size = c2.number_input(
         "hidden_size", 1, MAX_HIDDEN, D.hidden_size, key="hidden_size", **KEEP
     )
@@ -31,8 +35,9 @@ def build_ui() -> dict:
         "num_layers", 1, MAX_LAYERS, D.num_layers, key="num_layers", **KEEP
     )
     output_size = c2.number_input(
-        "output_size (head width)", 1, MAX_OUTPUT, D.output_size, key="output_size", **KEEP
-    )
+        "output_size", 1, MAX_OUTPUT, D.output_size, key="output_size", **KEEP,
+        help="Width of the Linear head (1 = a one-step forecast or one logit).",
+    )  # fmt: skip
     dropout = st.slider(
         "dropout (between layers)", 0.0, 0.9, D.dropout, 0.05, key="dropout", **KEEP,
         help="Applied to each layer's output except the last, so it needs num_layers > 1.",
@@ -50,7 +55,7 @@ def build_ui() -> dict:
     bidirectional = t2.toggle("bidirectional", D.bidirectional, key="bidirectional", **KEEP)
     impl = st.radio(
         "implementation", ["torch", "scratch"], key="impl", horizontal=True, **KEEP,
-        format_func={"torch": "torch.nn (fused)", "scratch": "rnnlib scratch cells"}.get,
+        captions=["fused torch.nn", "rnnlib's readable cells"],
         help="Both give the same numbers (tested to 1e-5); scratch can record its gates.",
     )  # fmt: skip
     layer_norm = st.toggle(
@@ -66,8 +71,8 @@ def build_ui() -> dict:
     )  # fmt: skip
 
 
-st.title("🧱 Build a recurrent network")
-left, right = st.columns([1, 2.4], gap="large")
+st.title("Build a recurrent network")
+left, right = st.columns([1.4, 2.6], gap="large")
 with left:
     fields = build_ui()
     st.divider()
@@ -87,11 +92,14 @@ report = describe(spec, batch=int(batch), seq_len=int(seq_len))
 with right:
     for w in report.warnings:
         st.warning(w)
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Parameters", f"{report.total:,}")
-    m2.metric("single-bias count", f"{report.single_bias_total:,}", help=report.bias_note)
-    m3.metric("multiply-adds / step", f"{report.macs_per_step:,}")
-    m4.metric("fp32 weights", f"{report.weight_bytes / 1024:,.1f} KiB")
+    # A wrapping row sized to the numbers: a 9-digit count in a quarter-width column gets cut.
+    metrics = st.container(horizontal=True, gap="large")
+    metrics.metric("Parameters", f"{report.total:,}", width="content")
+    metrics.metric(
+        "single-bias count", f"{report.single_bias_total:,}", help=report.bias_note, width="content"
+    )
+    metrics.metric("multiply-adds / step", f"{report.macs_per_step:,}", width="content")
+    metrics.metric("fp32 weights", f"{report.weight_bytes / 1024:,.1f} KiB", width="content")
     tabs = st.tabs(["Parameters", "Shapes", "Equations", "Architecture", "Code"])
     with tabs[0]:
         st.latex(report.formula_latex)
@@ -112,7 +120,7 @@ with right:
         )
         shape_rows = [
             dict(tensor=k, predicted=str(v), measured=str(report.measured_shapes.get(k)),
-                 agree="✅" if report.measured_shapes.get(k) == v else "❌")
+                 agree=report.measured_shapes.get(k) == v)
             for k, v in report.shapes.items()
         ]  # fmt: skip
         st.dataframe(shape_rows, hide_index=True)
@@ -130,9 +138,9 @@ with right:
                 "forward summary with a backward state that has seen only one step."
             )
     with tabs[4]:
-        st.code(report.code, language="python")
+        st.code(report.code, language="python", wrap_lines=True)
         st.download_button(
-            "Download model.py",
+            f"Download {spec.cell}_model.py",
             report.code,
             file_name=f"{spec.cell}_model.py",
             mime="text/x-python",

@@ -131,7 +131,8 @@ def read_csv(
         columns = _choose_values(parsed, target, features, date)
         notes = list(parsed.table.notes)
         frame = drop_infinite(pd.DataFrame({c: parsed.numbers[c] for c in columns}), notes)
-        frame = _index_by_time(parsed, frame, date, label, notes) if date else frame
+        if date is not None:
+            frame = _index_by_time(parsed, frame, date, label, notes)
         frame = fill_missing(frame, missing, notes)
         if len(frame) < MIN_ROWS:
             raise DataError(
@@ -189,8 +190,9 @@ def _size(n: int) -> str:
 
 def _check_enough_rows(n: int) -> None:
     if n < MIN_ROWS:
-        rows = "1 data row" if n == 1 else f"{n} data rows"
-        raise DataError(f"The file has only {rows}: add at least {MIN_ROWS} rows of values.")
+        raise DataError(
+            f"The file has only {plural(n, 'data row')}: add at least {MIN_ROWS} rows of values."
+        )
 
 
 def _parse(table: RawTable) -> _Parsed:
@@ -202,11 +204,11 @@ def _parse(table: RawTable) -> _Parsed:
         if text[column].notna().any() and not bad[column].any():
             numeric.append(column)
     date_column = label = None
-    for i, column in enumerate(table.cells.columns):
+    for i, column in enumerate(table.cells.columns):  # the first column that reads as dates
         as_numbers = numbers[column] if column in numeric else None
-        label = find_format(text[column], as_numbers, name=column, first=i == 0, forced=False)
-        if label:
-            date_column = column
+        found = find_format(text[column], as_numbers, name=column, first=i == 0, forced=False)
+        if found is not None:
+            date_column, label = column, found
             break
     return _Parsed(table, decimal, text, numbers, bad, tuple(numeric), date_column, label)
 
@@ -221,7 +223,9 @@ def _check_known(parsed: _Parsed, role: str, column: object) -> str:
     return column
 
 
-def _choose_date(parsed: _Parsed, date_col: str | None, fmt: str | None):
+def _choose_date(
+    parsed: _Parsed, date_col: str | None, fmt: str | None
+) -> tuple[str | None, str | None]:
     """(date column or None, format label) from the person's choice, or detection for "auto"."""
     if fmt is not None and not (isinstance(fmt, str) and fmt.strip()):
         raise DataError(f"date_format must be a strptime format such as '%d/%m/%Y', got {fmt!r}.")
@@ -328,10 +332,13 @@ def _index_by_time(
     notes.extend(date_notes)
     undated = times.isna()
     present = parsed.text[date].notna()
-    if (undated & present).sum() > present.sum() / 2:
+    failed = undated & present
+    if failed.sum() > present.sum() / 2:
+        first = failed.idxmax()
         raise DataError(
-            f"Most cells in {date!r} could not be read as dates with {label!r}"
-            f"{_first_present(parsed, date)}: give the right date_format, or choose another column."
+            f"Most cells in {date!r} could not be read as dates with {label!r} (line "
+            f"{parsed.line(first)} has {parsed.text[date][first]!r}): give the right date_format, "
+            "or choose another column."
         )
     if undated.any():
         first = undated.idxmax()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rnnlib.csv_clean import plural
 from rnnlib.csv_dates import looks_like_date
 from rnnlib.csv_numbers import looks_numeric
 from rnnlib.errors import DataError
@@ -97,15 +98,15 @@ def read_table(data: bytes, max_rows: int) -> RawTable:
             body[i] = row = row[:width]  # trailing empty fields, as spreadsheets pad rows
         if len(row) != width:
             raise DataError(
-                f"Line {body_lines[i]} has {len(row)} fields but {first} has {width}: give every "
-                f"row the same number of {DELIMITER_NAMES[delimiter]}-separated fields."
+                f"Line {body_lines[i]} has {plural(len(row), 'field')} but {first} has {width}: "
+                f"give every row the same number of {DELIMITER_NAMES[delimiter]}-separated fields."
             )
     if not body:
         raise DataError(
             "The file has a header row but no data rows: add at least 10 rows of values."
         )
     names = _column_names(rows[0] if has_header else [""] * width)
-    # pandas' "str" dtype runs the per-column string work in Arrow, not a Python loop per cell.
+    # Cells stay text here; csv_numbers and csv_dates decide what each column means.
     cells = pd.DataFrame(body, columns=list(range(width)), dtype="str")
     cells.columns = names
     # An unnamed all-empty column comes from a trailing delimiter on every line: it is not data.
@@ -115,7 +116,7 @@ def read_table(data: bytes, max_rows: int) -> RawTable:
     cells = cells.drop(columns=empty)
     if cells.shape[1] == 0:
         raise DataError("The file has no values, only empty fields: add rows of numbers.")
-    notes = (f"Skipped {comments} comment line(s) starting with '#'.",) if comments else ()
+    notes = (f"Skipped {plural(comments, 'comment line')} starting with '#'.",) if comments else ()
     return RawTable(cells, np.asarray(body_lines), delimiter, encoding, has_header, notes)
 
 

@@ -16,14 +16,14 @@ import pandas as pd
 from rnnlib.errors import DataError
 
 MIN_LENGTH = 20  # a generator shorter than this cannot fill one training window plus a test split
-MAX_LENGTH = 100_000  # keeps the pure-Python loops (ar, mackey_glass) well under a second
+MAX_LENGTH = 100_000  # keeps the pure-Python loops (ar, mackey_glass) under about two seconds
 
 
 # eq=False: dataclass equality would compare DataFrames with `==`, which is elementwise and raises
 # on `bool(...)`; compare `.frame` explicitly (e.g. `a.frame.equals(b.frame)`) instead.
 @dataclass(frozen=True, eq=False)
 class Series:
-    """A cleaned, regularly indexed multivariate time series with one target column.
+    """A cleaned multivariate time series with one target column, ready for windowing.
 
     frame: (N, 1 + F) float64, finite; index a sorted unique DatetimeIndex named "time", or a
     RangeIndex named "step" when the data has no dates; the target is the first column.
@@ -105,6 +105,15 @@ def _check_n(n) -> int:
     return whole_in("n", n, MIN_LENGTH, MAX_LENGTH)
 
 
+def _numbers(name: str, values, *, most: int = 50) -> tuple[float, ...]:
+    """A non-empty sequence of finite numbers (at most `most`), else DataError."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
+        raise DataError(f"{name} must be a list of 1 to {most} numbers, got {values!r}.")
+    if not 1 <= len(values) <= most:
+        raise DataError(f"{name} must be a list of 1 to {most} numbers, got {values!r}.")
+    return tuple(float(_number(f"Every entry of {name}", v)) for v in values)
+
+
 def _check_nonnegative(name: str, value) -> None:
     if _number(name, value) < 0:
         raise DataError(f"{name} must be >= 0, got {value!r}.")
@@ -181,15 +190,14 @@ def seasonal(
     """level + trend·t + Σ_k amplitudes[k]·sin(2πt / periods[k]) + N(0, noise²)."""
     n = _check_n(n)
     _check_nonnegative("noise", noise)
-    periods, amplitudes = tuple(periods), tuple(amplitudes)
-    if not periods or len(periods) != len(amplitudes):
+    periods, amplitudes = _numbers("periods", periods), _numbers("amplitudes", amplitudes)
+    if len(periods) != len(amplitudes):
         raise DataError(
             f"Give one amplitude per period: got {len(periods)} period(s) and "
             f"{len(amplitudes)} amplitude(s)."
         )
-    for p, a in zip(periods, amplitudes, strict=True):
+    for p in periods:
         _check_period("Every period", p)
-        _number("Every amplitude", a)
     trend, level = _number("trend", trend), _number("level", level)
     rng = seeded_rng(seed)
     t = np.arange(n)
@@ -233,9 +241,7 @@ def ar(
     """AR(p): x_t = Σ_i coefficients[i]·x_{t-1-i} + N(0, noise²), after a burn-in."""
     n = _check_n(n)
     _check_nonnegative("noise", noise)
-    if isinstance(coefficients, (int, float)) or not 1 <= len(coefficients) <= 50:
-        raise DataError(f"coefficients must be a list of 1 to 50 numbers, got {coefficients!r}.")
-    phi = np.array([_number("Every AR coefficient", c) for c in coefficients])
+    phi = np.array(_numbers("coefficients", coefficients))
     # Stationary iff every eigenvalue of the companion matrix lies strictly inside the unit circle.
     companion = np.eye(phi.size, k=-1)
     companion[0] = phi

@@ -229,10 +229,11 @@ def fit(
         _check_model_reads("val", model, Xv, yv, criterion)
 
     was_training = model.training
-    # Seed dropout too without disturbing the caller's random state.
-    accel = [device] if device.type != "cpu" else []
+    # Seed dropout too without disturbing the caller's random state (CPU's is always forked;
+    # device_type is left to torch's default on CPU, since older releases reject None).
+    accel = {"devices": [device], "device_type": device.type} if device.type != "cpu" else {}
     try:
-        with torch.random.fork_rng(devices=accel, device_type=device.type if accel else None):
+        with torch.random.fork_rng(**{"devices": [], **accel}):
             torch.manual_seed(spec.seed)
             return _train(model, X, y, Xv, yv, spec, criterion, device, on_progress, should_stop)
     finally:

@@ -2,6 +2,10 @@
 
 import browser as harness
 import pytest
+import torch
+
+# Tiny models train 10x+ slower when two intra-op threads fight over a busy 2-core machine.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

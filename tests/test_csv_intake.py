@@ -115,6 +115,25 @@ def test_bad_inputs_that_are_not_files():
     assert error("years.csv", features=5) == "features must be a list of column names, got 5."
 
 
+def test_an_unforeseen_failure_still_surfaces_as_one_data_error(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom\n  at line 3")
+
+    monkeypatch.setattr("rnnlib.csv_intake.detect_decimal", broken)
+    with pytest.raises(DataError) as info:
+        read("years.csv")
+    assert str(info.value) == (
+        f"{UNEXPECTED} (unexpected RuntimeError): check that it is a plain CSV with a header row "
+        "and columns of numbers."
+    )
+    assert isinstance(info.value.__cause__, RuntimeError)  # kept for logs, never shown
+
+
+def test_data_error_messages_are_always_one_line():
+    assert str(DataError("first line\n  second\tline ")) == "first line second line"
+    assert isinstance(DataError("x"), ValueError)
+
+
 # --- choosing columns ----------------------------------------------------------------------------
 
 COLUMNS = "the columns are 'date', 'load', 'temperature', 'humidity', 'station'."
@@ -230,7 +249,7 @@ def test_a_file_without_header_gets_numbered_columns():
 def test_comment_lines_and_trailing_delimiters_are_skipped():
     s = read("comments.csv")
     assert column(s)[:3] == [0.0, 1.0, 2.0]
-    assert s.cleaning == ("Skipped 2 comment line(s) starting with '#'.",)
+    assert s.cleaning == ("Skipped 2 comment lines starting with '#'.",)
     preview = inspect_csv((FIXTURES / "crlf_trailing.csv").read_bytes())
     assert preview.columns == ("date", "value") and preview.n_rows == 12
 

@@ -230,6 +230,13 @@ def test_mackey_glass_stays_on_its_attractor_and_is_not_periodic():
             "AR coefficients (0.5, 0.5) are not stationary (a root has modulus 1 >= 1): use smaller coefficients, e.g. (0.6, -0.3).",
         ),
         ("ar", {"coefficients": ()}, "coefficients must be a list of 1 to 50 numbers, got ()."),
+        ("ar", {"coefficients": 0.5}, "coefficients must be a list of 1 to 50 numbers, got 0.5."),
+        ("seasonal", {"periods": 12}, "periods must be a list of 1 to 50 numbers, got 12."),
+        (
+            "seasonal",
+            {"periods": (12,), "amplitudes": ("big",)},
+            "Every entry of amplitudes must be a finite number, got 'big'.",
+        ),
         ("square", {"period": 0.5}, "period must be more than 1 step, got 0.5."),
         ("sawtooth", {"noise": -1}, "noise must be >= 0, got -1."),
         ("mackey_glass", {"tau": 0}, "tau must be a delay from 1 to 500 time units, got 0."),

@@ -70,17 +70,21 @@ def architecture(spec: ModelSpec, steps: int = 4) -> go.Figure:
     y_of = {key: 1 + i for i, key in enumerate(rows)}
     top = len(rows) + 1
     xs = list(range(steps))
-    labels = [f"x{t + 1}" for t in range(steps - 1)] + ["x_T"]
+    labels = [f"x<sub>{t + 1}</sub>" for t in range(steps - 1)] + ["x<sub>T</sub>"]
     fig.add_scatter(
         x=xs, y=[0] * steps, mode="markers+text", text=labels, textposition="bottom center",
         marker=dict(size=26, color="#DDDDDD", line=dict(color="#666", width=1)),
-        name="input x_t", hoverinfo="text",
+        name="input x_t", hoverinfo="text", textfont=dict(size=14),
         hovertext=[f"input at step {lab}: {spec.input_size} feature(s)" for lab in labels],
     )  # fmt: skip
+    # Rows are named at the left margin instead of in a legend (one entry per row would repeat
+    # the same two colours); the traces keep their names for hovering and tests.
+    row_labels = [(0, "input")]
     arrows = []
     for (layer, d), y in y_of.items():
         colour = "#4C78A8" if d == 0 else "#F58518"
         name = f"layer {layer} {'backward ←' if d else 'forward →'}"
+        row_labels.append((y, f"layer {layer} {'←' if d else '→'}"))
         size = f"H={spec.hidden_size}" + (f", P={spec.proj_size}" if spec.proj_size else "")
         fig.add_scatter(
             x=xs, y=[y] * steps, mode="markers", name=name,
@@ -96,14 +100,20 @@ def architecture(spec: ModelSpec, steps: int = 4) -> go.Figure:
     # The head reads h_n: the forward direction after the last step, the backward after the first.
     head_x = (steps - 1) / 2
     fig.add_scatter(
-        x=[head_x], y=[top], mode="markers+text", text=[f"Linear head → {spec.output_size}"],
-        textposition="top center", name="head",
+        x=[head_x], y=[top], mode="markers+text", textposition="middle right",
+        text=[f"  head: Linear({spec.readout_size} → {spec.output_size})"], name="head",
+        textfont=dict(size=13, color="#333"),
         marker=dict(size=30, symbol="diamond", color="#E45756"),
         hoverinfo="text", hovertext=[f"Linear({spec.readout_size} → {spec.output_size})"],
     )  # fmt: skip
     for d in range(D):
         t = steps - 1 if d == 0 else 0
         arrows.append((t, y_of[(L - 1, d)], head_x, top, "#E45756"))
+    for y, text in row_labels:
+        fig.add_annotation(
+            x=-0.45, y=y, xref="x", yref="y", text=text, showarrow=False, xanchor="right",
+            font=dict(size=13, color="#333"),
+        )  # fmt: skip
     for x0, y0, x1, y1, colour in arrows:
         fig.add_annotation(
             x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
@@ -112,11 +122,10 @@ def architecture(spec: ModelSpec, steps: int = 4) -> go.Figure:
         )  # fmt: skip
     fig.update_layout(
         title=f"{cell}: {L} layer(s){', bidirectional' if D == 2 else ''}, unrolled over time",
-        xaxis=dict(visible=False, range=[-0.6, steps - 0.4]),
-        yaxis=dict(visible=False, range=[-0.8, top + 0.8]),
-        height=140 + 70 * top,
-        showlegend=True,
-        legend=dict(orientation="h", y=-0.05),
+        xaxis=dict(visible=False, range=[-1.5, steps - 0.4], fixedrange=True),
+        yaxis=dict(visible=False, range=[-0.8, top + 0.6], fixedrange=True),
+        height=120 + 70 * top,
+        showlegend=False,
         margin=dict(l=10, r=10, t=50, b=10),
         plot_bgcolor="white",
     )
