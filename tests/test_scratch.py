@@ -18,7 +18,7 @@ from rnnlib.models import build_core
 from rnnlib.scratch import ScratchRecurrent
 from rnnlib.spec import ModelSpec
 
-# Tiny on purpose: the point is agreement, not scale. Two sizes of B and T catch transposes.
+# Tiny on purpose: the point is agreement, not scale.
 IN, H = 3, 5  # input features, hidden units
 TOL = dict(atol=1e-5, rtol=1e-5)
 

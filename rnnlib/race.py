@@ -1,0 +1,449 @@
+"""The race: RNN, LSTM and GRU trained on the same data, scored the same way, side by side.
+
+Fair means everything but the cell is shared: the data and its windows (or its train / val / test
+split), the optimiser settings and, for each seed, the initial-weight seed and the shuffling seed.
+``fit`` draws its batch order from a torch.Generator seeded by TrainSpec.seed and the number of
+training samples only, so every cell sees the same batches in the same order.
+
+Two kinds of task:
+    ForecastTask        a Series with window and forecast settings; scored by forecasting.evaluate
+                        (MAE, RMSE, MASE, ... next to naive, seasonal naive, drift and mean)
+    ClassificationTask  sum_sign or memory (delay k); a sigmoid head trained with BCE, scored by
+                        accuracy and BCE next to the majority class
+
+A race fills a RaceLog in place as it goes (finished runs, the run in progress with its model and
+loss history), so a caller interrupted mid-race still holds everything: ``log.result()`` scores the
+unfinished run with the weights it had and says which runs did not finish.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from rnnlib.budget import cell_spec
+from rnnlib.classification import CLASSIFICATION, make_classification
+from rnnlib.errors import DataError
+from rnnlib.forecasting import Experiment, ForecastSpec, build_forecaster, evaluate, prepare, run
+from rnnlib.models import build_model
+from rnnlib.optim import MAX_SEED, TrainError, TrainSpec, loss_fn
+from rnnlib.scoreboard import COLUMNS as FORECAST_COLUMNS
+from rnnlib.series import Series
+from rnnlib.spec import CELLS, ModelSpec
+from rnnlib.training import Progress, fit, predict
+from rnnlib.windows import WindowSpec
+
+MAX_SEEDS = 5  # each seed trains every cell once more: five already takes a while on a CPU
+CLASS_COLUMNS = {"accuracy": "accuracy", "bce": "BCE"}
+# The metric a results table leads with, and whether higher is better.
+HEADLINE = {"forecast": ("mae", False), "classification": ("accuracy", True)}
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ForecastTask:
+    series: Series
+    windows: WindowSpec = WindowSpec()
+    forecast: ForecastSpec = ForecastSpec()
+
+    kind = "forecast"
+
+
+@dataclass(frozen=True)
+class ClassificationTask:
+    name: str = "sum_sign"  # "sum_sign" | "memory"
+    n_samples: int = 600  # enough for sum_sign in a few epochs, small enough to race in seconds
+    length: int = 20  # time steps per sequence
+    delay: int = 10  # memory only: the label is the sign of the value `delay` steps before the end
+    seed: int = 0  # data seed (the training seeds are the race's)
+    val_fraction: float = 0.2  # split in generation order (already i.i.d.): train | val | test
+    test_fraction: float = 0.2
+
+    kind = "classification"
+
+    def __post_init__(self) -> None:
+        if self.name not in CLASSIFICATION:
+            raise DataError(
+                f"Unknown classification task {self.name!r}: choose one of {', '.join(CLASSIFICATION)}."
+            )
+        for name in ("val_fraction", "test_fraction"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 0.5:
+                raise DataError(f"{name} must be a number in (0, 0.5), got {v!r}.")
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """X (N, T, 1), y (N,) from the generator; DataError for unusable sizes."""
+        params = dict(n_samples=self.n_samples, length=self.length, seed=self.seed)
+        if self.name == "memory":
+            params["delay"] = self.delay
+        return make_classification(self.name, **params)
+
+    def split(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """{"train", "val", "test"}: (X, y) slices in generation order, each non-empty."""
+        X, y = self.data()
+        n = len(X)
+        a = int(round(n * (1 - self.val_fraction - self.test_fraction)))
+        b = int(round(n * (1 - self.test_fraction)))
+        if a < 2 or b - a < 1 or n - b < 1:
+            raise DataError(
+                f"{n} samples leave {a} / {b - a} / {n - b} for train / val / test: use more samples."
+            )
+        return {"train": (X[:a], y[:a]), "val": (X[a:b], y[a:b]), "test": (X[b:], y[b:])}
+
+
+Task = ForecastTask | ClassificationTask
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One cell trained with one seed."""
+
+    cell: str
+    seed: int
+    hidden_size: int
+    params: int  # sum(p.numel()) of the model trained, head included
+    history: tuple[dict, ...]  # {"epoch", "train_loss", "val_loss", "elapsed_s"} per epoch
+    epoch_s: float  # median seconds per epoch, validation included
+    metrics: dict[str, float]  # test scores: mae, rmse, mape, smape, mase | accuracy, bce
+    finished: bool  # False: stopped part-way and scored with the weights it had then
+    stopped: str  # fit's reason, for a person
+
+
+@dataclass(frozen=True)
+class RaceProgress:
+    """fit's progress report, tagged with the run it belongs to."""
+
+    cell: str
+    seed: int
+    run: int  # 0-based index of this run in the race
+    runs: int  # runs planned: len(seeds) * len(cells)
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class RaceResult:
+    kind: str  # "forecast" | "classification"
+    cells: tuple[str, ...]
+    seeds: tuple[int, ...]
+    runs: tuple[RunResult, ...]  # those that completed at least one epoch, in race order
+    baselines: dict[str, dict[str, float]]  # same metrics as RunResult.metrics, per baseline
+    reference: dict[str, float]  # baseline -> validation loss in training units (may be empty)
+    loss: str  # the loss the curves show (TrainSpec.loss, "bce" or "gaussian_nll")
+
+    @property
+    def unfinished(self) -> list[tuple[str, int]]:
+        """(cell, seed) of every planned run that did not finish: stopped, or never started."""
+        done = {(r.cell, r.seed) for r in self.runs if r.finished}
+        return [(c, s) for s in self.seeds for c in self.cells if (c, s) not in done]
+
+    @property
+    def finished(self) -> bool:
+        return not self.unfinished
+
+    def curves(self) -> dict[str, list[list[dict]]]:
+        """{cell: [history of each seed]}, the input of figures.compare.race_curves."""
+        return _curves(self.cells, self.runs)
+
+    def by_cell(self) -> dict[str, list[RunResult]]:
+        out = {c: [r for r in self.runs if r.cell == c] for c in self.cells}
+        return {c: runs for c, runs in out.items() if runs}
+
+    def columns(self) -> dict[str, str]:
+        return FORECAST_COLUMNS if self.kind == "forecast" else CLASS_COLUMNS
+
+    def metric_stats(self, metric: str) -> dict[str, tuple[float, float, float]]:
+        """{cell: (mean, min, max) of a test metric over its seeds}."""
+        out = {}
+        for cell, runs in self.by_cell().items():
+            values = [r.metrics[metric] for r in runs]
+            out[cell] = (float(np.mean(values)), min(values), max(values))
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """One row per cell: size, speed, mean test metrics over seeds, the change vs the best baseline."""
+        key, higher = HEADLINE[self.kind]
+        rows = {}
+        best = _best_baseline(self.baselines, key, higher)
+        for cell, runs in self.by_cell().items():
+            row = {
+                "hidden": runs[0].hidden_size,
+                "params": runs[0].params,
+                "seeds": len(runs),
+                "epochs": float(np.mean([len(r.history) for r in runs])),
+                "s / epoch": statistics.median(r.epoch_s for r in runs),
+            }
+            for metric, label in self.columns().items():
+                row[label] = float(np.mean([r.metrics[metric] for r in runs]))
+            if best is not None:
+                row[f"vs {best[0]}"] = _versus(row[self.columns()[key]], best[1], self.kind)
+            rows[cell.upper()] = row
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def baseline_table(self) -> pd.DataFrame:
+        """One row per baseline with the same metric columns as table()."""
+        rows = {
+            name.replace("_", " "): {label: m.get(k, math.nan) for k, label in self.columns().items()}
+            for name, m in self.baselines.items()
+        }
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(self.columns().values()))
+
+
+def _best_baseline(baselines, key: str, higher: bool) -> tuple[str, float] | None:
+    scores = {n: m[key] for n, m in baselines.items() if not math.isnan(m.get(key, math.nan))}
+    if not scores:
+        return None
+    name = (max if higher else min)(scores, key=scores.get)
+    return name.replace("_", " "), scores[name]
+
+
+def _versus(value: float, ref: float, kind: str) -> str:
+    """'-23%' (forecast error vs the best baseline) or '+31 pts' (accuracy vs majority)."""
+    if kind == "classification":
+        return f"{100 * (value - ref):+.0f} pts"
+    return "n/a" if ref == 0 else f"{(value - ref) / ref:+.0%}"
+
+
+def _curves(cells, runs, current: dict | None = None) -> dict[str, list[list[dict]]]:
+    out: dict[str, list[list[dict]]] = {c: [] for c in cells}
+    for r in runs:
+        out[r.cell].append(list(r.history))
+    if current is not None:
+        out[current["cell"]].append(list(current["history"]))
+    return out
+
+
+def seed_band(histories: Sequence[Sequence[dict]], key: str) -> tuple[list[int], list[float], list[float], list[float]]:
+    """(epochs, mean, min, max) of ``key`` over seeds, at each epoch some seed reached (None skipped)."""
+    by_epoch: dict[int, list[float]] = {}
+    for history in histories:
+        for h in history:
+            if h.get(key) is not None:
+                by_epoch.setdefault(h["epoch"], []).append(h[key])
+    epochs = sorted(by_epoch)
+    vals = [by_epoch[e] for e in epochs]
+    return epochs, [float(np.mean(v)) for v in vals], [min(v) for v in vals], [max(v) for v in vals]
+
+
+def epoch_seconds(history: Sequence[dict]) -> float:
+    """Median wall time of an epoch from the cumulative elapsed_s of each; nan without epochs."""
+    times = [h["elapsed_s"] for h in history]
+    steps = [b - a for a, b in zip([0.0, *times], times, strict=False)]
+    return statistics.median(steps) if steps else math.nan
+
+
+# --- the two kinds of runner: one way to build, train and score per task -------------------------
+
+
+class _ForecastRunner:
+    def __init__(self, task: ForecastTask, base: ModelSpec, train: TrainSpec):
+        self.task, self.train = task, train
+        self.exp = Experiment(base, task.windows, train, task.forecast)
+        self.windows = prepare(task.series, self.exp)  # DataError early, before any run starts
+        self.input_size = task.series.values().shape[1]
+        self.loss = "gaussian_nll" if task.forecast.gaussian else train.loss
+        self.baselines: dict[str, dict[str, float]] = {}
+        self.reference = self._naive_val_loss()
+
+    def _exp(self, spec: ModelSpec, seed: int) -> Experiment:
+        return Experiment(spec, self.task.windows, self.train.replace(seed=seed), self.task.forecast)
+
+    def build(self, spec: ModelSpec, seed: int) -> nn.Module:
+        return build_forecaster(self._exp(spec, seed), self.input_size, seed=seed)
+
+    def train_and_score(self, model, spec, seed, on_progress, should_stop):
+        result = run(self.task.series, self._exp(spec, seed), on_progress, should_stop, model=model)
+        return result.fit, self._metrics(result.metrics)
+
+    def score(self, model, spec, seed) -> dict[str, float]:
+        result = evaluate(model, self.task.series, self._exp(spec, seed), self.windows)
+        return self._metrics(result.metrics)
+
+    def _metrics(self, metrics: dict[str, dict[str, float]]) -> dict[str, float]:
+        self.baselines = {k: v for k, v in metrics.items() if k != "model"}  # model-independent
+        return metrics["model"]
+
+    def _naive_val_loss(self) -> dict[str, float]:
+        """The last-value forecast's validation loss in scaled units: a line the curves should beat."""
+        val = self.windows.val
+        if not len(val) or self.loss not in ("mse", "mae"):
+            return {}
+        y = val.y[:, :1] if self.task.forecast.strategy == "recursive" else val.y
+        naive = np.repeat(val.X[:, -1:, 0], y.shape[1], axis=1)  # column 0 is the scaled target
+        loss = loss_fn(self.loss)(torch.from_numpy(naive), torch.from_numpy(y))
+        return {"naive": float(loss)}
+
+
+class _ClassificationRunner:
+    def __init__(self, task: ClassificationTask, base: ModelSpec, train: TrainSpec):
+        self.task, self.train, self.loss = task, train.replace(loss="bce"), "bce"
+        self.parts = task.split()
+        y_train, (_, y_val), (_, y_test) = (
+            self.parts["train"][1], self.parts["val"], self.parts["test"]
+        )  # fmt: skip
+        # Majority class of the training part; its rate is the best constant probability.
+        rate = float(np.clip(y_train.mean(), 1e-7, 1 - 1e-7))
+        majority = float(rate >= 0.5)
+        self.baselines = {
+            "majority": {
+                "accuracy": float(np.mean(y_test == majority)),
+                "bce": _constant_bce(y_test, rate),
+            }
+        }
+        self.reference = {"majority": _constant_bce(y_val, rate)}
+
+    def build(self, spec: ModelSpec, seed: int) -> nn.Module:
+        return build_model(spec.replace(input_size=1, output_size=1), seed=seed)
+
+    def train_and_score(self, model, spec, seed, on_progress, should_stop):
+        train = self.train.replace(seed=seed)
+        result = fit(model, self.parts["train"], self.parts["val"], train, on_progress, should_stop)
+        return result, self.score(model, spec, seed)
+
+    def score(self, model, spec, seed) -> dict[str, float]:
+        X, y = self.parts["test"]
+        logits = predict(model, X)[:, 0]
+        target = torch.from_numpy(y)
+        return {
+            "accuracy": float(((logits > 0).float() == target).float().mean()),
+            "bce": float(loss_fn("bce")(logits, target)),
+        }
+
+
+def _constant_bce(y: np.ndarray, p: float) -> float:
+    # BCE of always answering probability p: -mean(y log p + (1 - y) log(1 - p))
+    return float(-np.mean(y * math.log(p) + (1 - y) * math.log(1 - p)))
+
+
+# --- the race ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RaceLog:
+    """A race's state, filled in place while it runs (see the module docstring)."""
+
+    runs: list[RunResult] = field(default_factory=list)
+    current: dict | None = None  # cell, seed, hidden_size, spec, model, params, history
+    plan: dict | None = None  # cells, seeds, runner, once the race has started
+
+    def curves(self) -> dict[str, list[list[dict]]]:
+        """{cell: [history of each seed]}, the run in progress included."""
+        cells = self.plan["cells"] if self.plan else CELLS
+        return _curves(cells, self.runs, self.current)
+
+    def result(self) -> RaceResult | None:
+        """What the race has done; a run in progress with an epoch behind it is scored as it stands.
+
+        None before the race has started.
+        """
+        if self.plan is None:
+            return None
+        cur, runner = self.current, self.plan["runner"]
+        if cur is not None and cur["history"]:
+            model = cur["model"].eval()
+            metrics = runner.score(model, cur["spec"], cur["seed"])
+            n = len(cur["history"])
+            self.runs.append(_run_result(cur, cur["history"], metrics, False, f"stopped after {n} epoch(s)"))
+        self.current = None
+        return RaceResult(
+            runner.task.kind, self.plan["cells"], self.plan["seeds"], tuple(self.runs),
+            dict(runner.baselines), dict(runner.reference), runner.loss,
+        )  # fmt: skip
+
+
+def _run_result(cur: dict, history, metrics, finished: bool, stopped: str) -> RunResult:
+    history = tuple(history)
+    return RunResult(
+        cur["cell"], cur["seed"], cur["hidden_size"], cur["params"], history,
+        epoch_seconds(history), metrics, finished, stopped,
+    )  # fmt: skip
+
+
+def _check_choices(cells, seeds) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    cells, seeds = tuple(cells), tuple(seeds)
+    if not cells or any(c not in CELLS for c in cells) or len(set(cells)) != len(cells):
+        raise TrainError(f"cells must be distinct names among {', '.join(CELLS)}; got {cells!r}.")
+    if not 1 <= len(seeds) <= MAX_SEEDS or len(set(seeds)) != len(seeds):
+        raise TrainError(f"Give 1 to {MAX_SEEDS} distinct seeds; got {seeds!r}.")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED:
+            raise TrainError(f"A seed must be a whole number from 0 to {MAX_SEED}, got {s!r}.")
+    return cells, seeds
+
+
+def race(
+    task: Task,
+    base_spec: ModelSpec,
+    cells: Sequence[str] = CELLS,
+    seeds: Sequence[int] = (0,),
+    *,
+    train: TrainSpec = TrainSpec(),
+    hidden: dict[str, int] | None = None,
+    on_progress: Callable[[RaceProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    log: RaceLog | None = None,
+) -> RaceResult:
+    """Train every cell with every seed on ``task`` (seed by seed: RNN, LSTM, GRU, then the next seed).
+
+    base_spec: the model settings; each cell gets them through budget.cell_spec, with its hidden
+    size from ``hidden`` (e.g. budget.solve_budget's answer) when given. Input and head widths
+    follow the task. train: shared optimiser settings; its seed is replaced by each race seed.
+    should_stop() is asked before every batch; once it says yes no further run starts.
+    log: filled in place as the race goes, for a caller that may be interrupted.
+    Raises DataError / TrainError / SpecError before the first run for unusable settings.
+    """
+    cells, seeds = _check_choices(cells, seeds)
+    hidden = hidden or {}
+    specs = {c: cell_spec(base_spec, c, hidden.get(c)) for c in cells}  # SpecError up front
+    if isinstance(task, ForecastTask):
+        runner = _ForecastRunner(task, base_spec, train)
+    else:
+        runner = _ClassificationRunner(task, base_spec, train)
+    log = log if log is not None else RaceLog()
+    log.runs.clear()
+    log.current, log.plan = None, dict(cells=cells, seeds=seeds, runner=runner)
+    asked = [False]
+
+    def stop() -> bool:
+        asked[0] = asked[0] or (should_stop is not None and bool(should_stop()))
+        return asked[0]
+
+    plan = [(s, c) for s in seeds for c in cells]
+    for i, (seed, cell) in enumerate(plan):
+        if stop():
+            break
+        spec = specs[cell]
+        model = runner.build(spec, seed)
+        params = sum(p.numel() for p in model.parameters())
+        cur = dict(cell=cell, seed=seed, hidden_size=spec.hidden_size, spec=spec, model=model,
+                   params=params, history=[])  # fmt: skip
+        log.current = cur
+
+        def report(p: Progress, cur=cur, i=i) -> None:
+            if p.epoch_end:  # kept before the caller hears of it: the caller may be interrupted
+                cur["history"].append(dict(
+                    epoch=p.epoch, train_loss=p.train_loss, val_loss=p.val_loss, elapsed_s=p.elapsed_s,
+                ))  # fmt: skip
+            if on_progress is not None:
+                on_progress(RaceProgress(cur["cell"], cur["seed"], i, len(plan), p))
+
+        fitted, metrics = runner.train_and_score(model, spec, seed, report, stop)
+        history = [
+            dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss, elapsed_s=h.elapsed_s)
+            for h in fitted.history
+        ]
+        log.current = None
+        if history:
+            log.runs.append(_run_result(cur, history, metrics, not asked[0], fitted.stopped))
+    return log.result()
