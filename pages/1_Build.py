@@ -71,15 +71,21 @@ def build_ui() -> dict:
     )  # fmt: skip
 
 
+@st.cache_data(max_entries=256, show_spinner="Measuring the shapes with a forward pass…")
+def cached_describe(spec: ModelSpec, batch: int, seq_len: int):
+    """describe() runs a real forward pass (seconds for the largest models): revisits are free."""
+    return describe(spec, batch=batch, seq_len=seq_len)
+
+
 st.title("Build a recurrent network")
 left, right = st.columns([1.4, 2.6], gap="large")
 with left:
     fields = build_ui()
     st.divider()
     batch_first = st.toggle("batch_first", D.batch_first, key="batch_first", **KEEP)
-    s1, s2 = st.columns(2)
-    batch = s1.number_input("batch size B", 1, 4096, 8, key="shape_batch")
-    seq_len = s2.number_input("sequence length T", 1, 10_000, 24, key="shape_seq")
+    s1, s2 = st.columns(2)  # small caps: every change runs a real forward pass
+    batch = s1.number_input("batch size B", 1, 256, 8, key="shape_batch")
+    seq_len = s2.number_input("sequence length T", 1, 512, 24, key="shape_seq")
 
 try:
     spec = ModelSpec(**fields, batch_first=batch_first)
@@ -87,7 +93,7 @@ except SpecError as e:
     right.error(f"This combination cannot be built: {e}")
     st.stop()
 remember_spec(spec)
-report = describe(spec, batch=int(batch), seq_len=int(seq_len))
+report = cached_describe(spec, int(batch), int(seq_len))
 
 with right:
     for w in report.warnings:
@@ -139,9 +145,5 @@ with right:
             )
     with tabs[4]:
         st.code(report.code, language="python", wrap_lines=True)
-        st.download_button(
-            f"Download {spec.cell}_model.py",
-            report.code,
-            file_name=f"{spec.cell}_model.py",
-            mime="text/x-python",
-        )
+        name = f"{spec.cell}_model.py"
+        st.download_button(f"Download {name}", report.code, file_name=name, mime="text/x-python")

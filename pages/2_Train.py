@@ -20,9 +20,8 @@ st.title("📈 Train and forecast")
 st.caption(
     f"Model from **Build**: {spec.cell.upper()}, hidden {spec.hidden_size}, {spec.num_layers} layer(s)"
     f"{', bidirectional' if spec.bidirectional else ''}, {spec.impl} implementation. "
-    "Input and head widths follow the data and the horizon."
+    "Input and head widths follow the data and the horizon. Change the model on **Build** (sidebar)."
 )
-st.page_link("pages/1_Build.py", label="Change the model on Build", icon="🧱")
 interrupted = live.recover_interrupted(P)
 
 data_col, settings_col = st.columns([1.2, 1], gap="large")
@@ -59,7 +58,9 @@ if series is not None:
 
 b1, b2, b3 = st.columns([1, 1, 4])
 start = b1.button("Train", type="primary", disabled=split is None, key=f"{P}train")
-b2.button("Stop", key=f"{P}stop", help="Stops after the current batch; the weights so far are scored.")
+b2.button(
+    "Stop", key=f"{P}stop", help="Stops after the current batch; the weights so far are scored."
+)
 log_y = b3.toggle("log-scale loss", False, key=f"{P}log")
 area = st.container()
 if start and split is not None:
@@ -73,8 +74,17 @@ with st.expander("Restore a checkpoint"):
     if upload is not None and st.button("Restore", key=f"{P}restore"):
         try:
             restored = load_checkpoint(upload.getvalue())
-            history = [dict(epoch=h["epoch"], train_loss=h["train_loss"], val_loss=h["val_loss"]) for h in restored.history]
-            live.keep_outcome(P, restored_result(restored), restored.series, history, f"restored: {restored.stopped}")
+            history = [
+                dict(epoch=h["epoch"], train_loss=h["train_loss"], val_loss=h["val_loss"])
+                for h in restored.history
+            ]
+            live.keep_outcome(
+                P,
+                restored_result(restored),
+                restored.series,
+                history,
+                f"restored: {restored.stopped}",
+            )
         except CheckpointError as e:
             st.error(str(e))
 
@@ -82,17 +92,41 @@ done = live.outcome(P)
 if done is not None:
     result, shown = done["result"], done["series"]
     st.subheader("Result")
-    st.caption(f"Training {done['stopped']}.")
+    st.caption(f"Why training ended: {done['stopped']}.")
     if not start:
         st.plotly_chart(loss_curves(done["history"], log_y), key=f"{P}loss_final")
-    st.markdown(f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, season {result.period}.")
-    st.dataframe(metrics_table(result.metrics).style.format("{:.4g}").highlight_min(axis=0, color="#d4f4dd"))
+    st.markdown(
+        f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, season {result.period}."
+    )
+    st.dataframe(
+        metrics_table(result.metrics).style.format("{:.4g}").highlight_min(axis=0, color="#d4f4dd")
+    )
+    if "seasonal_naive" not in result.metrics:
+        st.caption(
+            f"Seasonal naive needs a lookback of at least one season ({result.period} steps): not scored."
+        )
     if result.coverage:
-        st.caption(" · ".join(f"{lvl}% interval covers {cov:.0%} of test points" for lvl, cov in result.coverage.items()))
+        st.caption(
+            " · ".join(
+                f"{lvl}% interval covers {cov:.0%} of test points"
+                for lvl, cov in result.coverage.items()
+            )
+        )
     target = shown.frame[shown.target]
-    st.plotly_chart(forecast_chart(target, result.test, result.future, ("naive", "seasonal_naive")), key=f"{P}forecast")
+    st.plotly_chart(
+        forecast_chart(target, result.test, result.future, ("naive", "seasonal_naive")),
+        key=f"{P}forecast",
+    )
     d1, d2 = st.columns(2)
-    d1.download_button("Forecast CSV", result.future.to_csv(index=False), "forecast.csv", "text/csv", key=f"{P}dl_csv")
-    d2.download_button("Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{P}dl_ckpt")
+    d1.download_button(
+        "Forecast CSV",
+        result.future.to_csv(index=False),
+        "forecast.csv",
+        "text/csv",
+        key=f"{P}dl_csv",
+    )
+    d2.download_button(
+        "Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{P}dl_ckpt"
+    )
 elif interrupted:
     st.caption("Press Train to start again.")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import pandas as pd
+
 from rnnlib.params import GROUPS, param_table, total_params
 from rnnlib.spec import CELLS, MAX_HIDDEN, ModelSpec
 
@@ -40,12 +42,18 @@ def compare_counts(spec: ModelSpec, cells: Sequence[str] = CELLS) -> dict[str, i
     return {cell: total_params(cell_spec(spec, cell)) for cell in cells}
 
 
-def group_counts(spec: ModelSpec, cells: Sequence[str] = CELLS) -> dict[str, dict[str, int]]:
-    """{cell: {tensor group: parameters}} with every group of ``params.GROUPS`` present (0 if none)."""
+def group_counts(
+    spec: ModelSpec, cells: Sequence[str] = CELLS, hidden: dict[str, int] | None = None
+) -> dict[str, dict[str, int]]:
+    """{cell: {tensor group: parameters}} with every group of ``params.GROUPS`` present (0 if none).
+
+    hidden: {cell: hidden_size} overrides (e.g. solve_budget's answer); other cells keep spec's.
+    """
+    hidden = hidden or {}
     out = {}
     for cell in cells:
         counts = dict.fromkeys(GROUPS, 0)
-        for row in param_table(cell_spec(spec, cell)):
+        for row in param_table(cell_spec(spec, cell, hidden.get(cell))):
             counts[row.group] += row.count
         out[cell] = counts
     return out
@@ -134,3 +142,29 @@ def solve_budget(spec: ModelSpec, budget: int, cells: Sequence[str] = CELLS) -> 
 def solved_counts(spec: ModelSpec, hidden: dict[str, int]) -> dict[str, int]:
     """{cell: total parameters} at the given hidden size of each cell (e.g. solve_budget's answer)."""
     return {cell: total_params(cell_spec(spec, cell, h)) for cell, h in hidden.items()}
+
+
+def counts_table(spec: ModelSpec, hidden: dict[str, int] | None = None) -> pd.DataFrame:
+    """One row per cell (RNN, LSTM, GRU): hidden size, gate blocks, parameters per tensor group
+    (groups no cell has are left out), the total and its ratio to the RNN's (or the first cell's).
+
+    hidden: {cell: hidden_size} overrides, e.g. solve_budget's answer; other cells keep spec's.
+    """
+    hidden = hidden or {}
+    rows = {}
+    for cell, groups in group_counts(spec, CELLS, hidden).items():
+        s = cell_spec(spec, cell, hidden.get(cell))
+        rows[cell.upper()] = {"hidden": s.hidden_size, "gate blocks": s.gates, **groups}
+        rows[cell.upper()]["total"] = sum(groups.values())
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table = table.loc[:, (table != 0).any(axis=0)]
+    table["× first"] = table["total"] / table["total"].iloc[0]
+    return table.rename(columns={"× first": f"× {table.index[0]}"})
+
+
+def tensor_rows(spec: ModelSpec, cell: str, hidden_size: int | None = None) -> list[dict]:
+    """params.param_table of ``spec`` with this cell, as plain rows for a table."""
+    return [
+        dict(tensor=r.name, shape=str(r.shape), count=r.count, formula=r.formula, group=r.group)
+        for r in param_table(cell_spec(spec, cell, hidden_size))
+    ]

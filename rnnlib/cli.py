@@ -22,7 +22,7 @@ import sys
 from rnnlib.errors import DataError
 from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec, SpecError
 
-SUBCOMMANDS = ("rnnlib.cli_params",)
+SUBCOMMANDS = ("rnnlib.cli_params", "rnnlib.cli_train")
 
 USAGE_ERROR = 2  # argparse's own status for a usage error; ours for every fixable mistake
 

@@ -14,7 +14,12 @@ def _rnn(spec: ModelSpec) -> list[str]:
 
 def _lstm(spec: ModelSpec) -> list[str]:
     if spec.layer_norm:
-        pre = r"\mathrm{LN}(W_{i\ast} x_t) + \mathrm{LN}(W_{h\ast} h_{t-1}) + b_{i\ast} + b_{h\ast}"
+        # LN normalises the stacked 4H gate sums (all four gates together, as rnnlib.cells does),
+        # so the gate's block [.]_g is taken after the norm: LN(W_ig x_t) would be a different model.
+        pre = (
+            r"\left[\mathrm{LN}(W_{ih} x_t) + \mathrm{LN}(W_{hh} h_{t-1})\right]_{\ast}"
+            r" + b_{i\ast} + b_{h\ast}"
+        )
         gate = lambda g: pre.replace(r"\ast", g)  # noqa: E731
         c_out = r"\tanh(\mathrm{LN}(c_t))"
     else:

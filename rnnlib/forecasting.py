@@ -94,10 +94,13 @@ class ForecastResult:
 
 
 def model_spec_for(exp: Experiment, input_size: int) -> ModelSpec:
-    """The Build page's spec with the input width of the data and the head width of the strategy."""
+    """The Build page's spec with the input width of the data and the head width of the strategy.
+
+    batch_first is forced on: windows are always (B, T, F), and the layout changes no weight.
+    """
     per_step = 2 if exp.forecast.gaussian else 1
     steps = exp.windows.horizon if exp.forecast.strategy == "direct" else 1
-    return exp.model.replace(input_size=input_size, output_size=per_step * steps)
+    return exp.model.replace(input_size=input_size, output_size=per_step * steps, batch_first=True)
 
 
 def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) -> nn.Module:

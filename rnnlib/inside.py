@@ -21,7 +21,7 @@ from rnnlib.cells import RECORDED
 from rnnlib.equations import equations
 from rnnlib.scratch import ScratchRecurrent
 from rnnlib.series import sine
-from rnnlib.spec import ModelSpec
+from rnnlib.spec import CELLS, ModelSpec
 
 MAX_STEPS = 2_000  # a heatmap wider than this is unreadable anyway
 # Gate activations in [0, 1] (sigmoid); the rest are tanh-squashed or unbounded states.
@@ -40,6 +40,25 @@ class InsideError(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split()))  # one line, shown verbatim by the page
+
+
+def check_whole(name: str, value, low: int, high: int) -> int:
+    """value as an int if it is a whole number in [low, high] (not a bool), else InsideError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | np.integer)
+        or not low <= value <= high
+    ):
+        raise InsideError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
+    return int(value)
+
+
+def check_cells(cells) -> tuple[str, ...]:
+    """A non-empty tuple of cell names from CELLS, else InsideError."""
+    cells = tuple(cells)
+    if not cells or any(c not in CELLS for c in cells):
+        raise InsideError(f"cells must be some of {', '.join(CELLS)}; got {list(cells)!r}.")
+    return cells
 
 
 # --- the model's core and its recording twin ---------------------------------------------------
@@ -115,9 +134,7 @@ class Recording:
 
 
 def _check_index(name: str, value, count: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value < count:
-        raise InsideError(f"{name} must be a whole number from 0 to {count - 1}, got {value!r}.")
-    return int(value)
+    return check_whole(name, value, 0, count - 1)
 
 
 def as_window(x, input_size: int) -> np.ndarray:
@@ -201,6 +218,14 @@ def _terms(values) -> str:
     return " + ".join(_num(v, wrap=True) for v in values)
 
 
+def _line(eq: str, rows: list[str], value: float, name: str) -> StepLine:
+    """The equation 'lhs = rhs' over the rows that follow it (each starting with its own relation),
+    aligned on the relations: short enough to read in a narrow column."""
+    lhs, rhs = eq.split(" = ", 1)
+    body = r" \\ ".join([f"{lhs} &= {rhs}"] + [f"&{row}" for row in rows])
+    return StepLine(rf"\begin{{aligned}}{body}\end{{aligned}}", float(value), name)
+
+
 def _sigmoid(v):
     return 1.0 / (1.0 + np.exp(-v))
 
@@ -252,9 +277,8 @@ def step_arithmetic(
     H, b = spec.hidden_size, spec.bias
 
     def gate(eq: str, act: str, inner: list[float], value: float, name: str) -> StepLine:
-        s = sum(inner)
-        line = rf"{eq} = {act}({_terms(inner)}) = {act}({_num(s)}) = {_num(value)}"
-        return StepLine(line, float(value), name)
+        rows = [f"= {act}({_terms(inner)})", f"= {act}({_num(sum(inner))}) = {_num(value)}"]
+        return _line(eq, rows, value, name)
 
     def pre(k: int) -> list[float]:
         row = k * H + j
@@ -282,19 +306,17 @@ def step_arithmetic(
         row = 2 * H + j
         outer = _terms([wx[row], b_ih[row]] if b else [wx[row]])
         inner = _terms([wh[row], b_hh[row]] if b else [wh[row]])
-        n_line = (
-            rf"{eqs[2]} = \tanh({outer} + {_num(r[j])}\cdot({inner})) "
-            rf"= \tanh({_num(xn[j] + r[j] * hn[j])}) = {_num(n[j])}"
-        )
-        h_line = (
-            rf"{eqs[3]} = (1 - {_num(z[j])})\cdot{_num(n[j], True)} + {_num(z[j])}\cdot{_num(h_prev[j], True)}"
-            rf" = {_num(h[j])}"
-        )
+        n_rows = [
+            rf"= \tanh({outer} + {_num(r[j])}\cdot({inner}))",
+            rf"= \tanh({_num(xn[j] + r[j] * hn[j])}) = {_num(n[j])}",
+        ]
+        z_j, n_j, h_j = _num(z[j]), _num(n[j], True), _num(h_prev[j], True)
+        h_row = rf"= (1 - {z_j})\cdot{n_j} + {z_j}\cdot{h_j} = {_num(h[j])}"
         return [
             gate(eqs[0], r"\sigma", pre(0), r[j], "r"),
             gate(eqs[1], r"\sigma", pre(1), z[j], "z"),
-            StepLine(n_line, float(n[j]), "n"),
-            StepLine(h_line, float(h[j]), "h"),
+            _line(eqs[2], n_rows, n[j], "n"),
+            _line(eqs[3], [h_row], h[j], "h"),
         ]
 
     # LSTM. [i f g o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh  (LN on both products when layer_norm)
@@ -313,18 +335,15 @@ def step_arithmetic(
             [("i", r"\sigma", i), ("f", r"\sigma", f), ("g", r"\tanh", g), ("o", r"\sigma", o)]
         )
     ]
-    c_line = (
-        rf"{eqs[4]} = {_num(f[j])}\cdot{_num(c_prev[j], True)} + {_num(i[j])}\cdot{_num(g[j], True)}"
-        rf" = {_num(c[j])}"
-    )
-    lines.append(StepLine(c_line, float(c[j]), "c"))
+    c_row = rf"= {_num(f[j])}\cdot{_num(c_prev[j], True)} + {_num(i[j])}\cdot{_num(g[j], True)}"
+    lines.append(_line(eqs[4], [rf"{c_row} = {_num(c[j])}"], c[j], "c"))
     if not spec.proj_size:
         # with layer_norm the number inside tanh is LN(c_t)_j, normalised over all H units
-        h_line = rf"{eqs[5]} = {_num(o[j])}\cdot\tanh({_num(c_out[j])}) = {_num(m[j])}"
-        lines.append(StepLine(h_line, float(m[j]), "h"))
+        h_row = rf"= {_num(o[j])}\cdot\tanh({_num(c_out[j])}) = {_num(m[j])}"
+        lines.append(_line(eqs[5], [h_row], m[j], "h"))
     elif j < spec.proj_size:
         # h_t = W_hr (o_t ⊙ tanh(c_t)): unit j of h mixes every unit of o_t ⊙ tanh(c_t)
         h = p["weight_hr"] @ m
-        h_line = rf"{eqs[5]} \;\Rightarrow\; h_{{t,{j}}} = \textstyle\sum_k W_{{hr}}[{j},k]\,(o_t \odot \tanh(c_t))_k = {_num(h[j])}"
-        lines.append(StepLine(h_line, float(h[j]), "h"))
+        h_row = rf"\Rightarrow h_{{t,{j}}} = \textstyle\sum_k W_{{hr}}[{j},k]\,(o_t \odot \tanh(c_t))_k = {_num(h[j])}"
+        lines.append(_line(eqs[5], [h_row], h[j], "h"))
     return lines

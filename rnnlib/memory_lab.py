@@ -8,6 +8,7 @@ so only k changes along the curve.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,10 +17,10 @@ import numpy as np
 from torch import nn
 
 from rnnlib.classification import memory_task
-from rnnlib.inside import InsideError
+from rnnlib.inside import InsideError, check_cells, check_whole
 from rnnlib.models import build_model
 from rnnlib.spec import CELLS, ModelSpec
-from rnnlib.training import FitResult, TrainSpec, fit, predict
+from rnnlib.training import TrainSpec, fit, predict
 
 LEAD = 5  # steps of noise before the earliest cue, so even the longest delay has a history
 MAX_DELAY = 200
@@ -35,43 +36,31 @@ class QuickTrain:
     lr: float = 0.01  # Adam's step for a tiny model trained briefly
     seed: int = 0  # initial weights, data and shuffling
 
+    def replace(self, **changes) -> QuickTrain:
+        return dataclasses.replace(self, **changes)
+
     def __post_init__(self) -> None:
-        for name, low, high in (("hidden_size", 1, 256), ("n_train", 8, 100_000)):
-            _whole(name, getattr(self, name), low, high)
-        _whole("epochs", self.epochs, 0, 1_000)  # 0: no training at all
-        _whole("seed", self.seed, 0, 2**31 - 1)
+        check_whole("hidden_size", self.hidden_size, 1, 256)
+        check_whole("n_train", self.n_train, 8, 100_000)
+        check_whole("epochs", self.epochs, 1, 1_000)
+        check_whole("seed", self.seed, 0, 2**31 - 1)
         if isinstance(self.lr, bool) or not isinstance(self.lr, int | float) or not self.lr > 0:
             raise InsideError(f"lr must be a number > 0, got {self.lr!r}.")
 
 
-def _whole(name: str, value, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
-        raise InsideError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
-    return int(value)
+def small_model(cell: str, quick: QuickTrain, input_size: int = 1) -> nn.Module:
+    """A fresh one-output classifier or forecaster of `cell` (torch impl), seeded by quick.seed."""
+    spec = ModelSpec(cell=cell, hidden_size=quick.hidden_size, input_size=input_size)
+    return build_model(spec, seed=quick.seed)
 
 
-def _cells(cells) -> tuple[str, ...]:
-    cells = tuple(cells)
-    unknown = [c for c in cells if c not in CELLS]
-    if not cells or unknown:
-        raise InsideError(f"cells must be some of {', '.join(CELLS)}; got {list(cells)!r}.")
-    return cells
+def train_quickly(model: nn.Module, X: np.ndarray, y: np.ndarray, quick: QuickTrain, loss: str):
+    """Train `model` in place on X (N, T, I), y (N,) with Adam; returns fit's FitResult.
 
-
-def train_quickly(
-    cell: str, X: np.ndarray, y: np.ndarray, quick: QuickTrain, loss: str
-) -> tuple[nn.Module, FitResult | None]:
-    """A fresh one-output model of `cell` (torch impl) trained on X (N, T, 1), y (N,) or (N, 1).
-
-    With quick.epochs == 0 the untrained model comes back with None. Runs on the CPU: for models
-    this small a GPU only adds transfer time.
+    On the CPU: for models this small a GPU only adds transfer time.
     """
-    spec = ModelSpec(cell=cell, hidden_size=quick.hidden_size, input_size=X.shape[2])
-    model = build_model(spec, seed=quick.seed)
-    if quick.epochs == 0:
-        return model, None
     train = TrainSpec(lr=quick.lr, epochs=quick.epochs, loss=loss, seed=quick.seed, device="cpu")
-    return model, fit(model, (X, y), None, train)
+    return fit(model, (X, y), None, train)
 
 
 def accuracy(model: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
@@ -92,12 +81,12 @@ class LabSpec:
         if not 1 <= len(delays) <= 12:
             raise InsideError(f"Give 1 to 12 delays, got {len(delays)}.")
         for k in delays:
-            _whole("Every delay", k, 0, MAX_DELAY)
+            check_whole("Every delay", k, 0, MAX_DELAY)
         if len(set(delays)) != len(delays):
             raise InsideError(f"The delays must differ from each other, got {list(delays)}.")
         object.__setattr__(self, "delays", tuple(sorted(int(k) for k in delays)))
-        object.__setattr__(self, "cells", _cells(self.cells))
-        _whole("n_test", self.n_test, 2, 100_000)
+        object.__setattr__(self, "cells", check_cells(self.cells))
+        check_whole("n_test", self.n_test, 2, 100_000)
 
     @property
     def length(self) -> int:
@@ -127,7 +116,8 @@ def memory_lab(
         # the test set has its own seed: accuracy on fresh samples, not on the ones trained on
         Xt, yt = memory_task(spec.n_test, spec.length, k, seed=q.seed + 1)
         for cell in spec.cells:
-            model, _ = train_quickly(cell, X, y, q, loss="bce")
+            model = small_model(cell, q)
+            train_quickly(model, X, y, q, loss="bce")
             acc[cell].append(accuracy(model, Xt, yt))
             done += 1
             if on_progress is not None:

@@ -29,13 +29,13 @@ import torch
 from torch import nn
 
 from rnnlib.budget import cell_spec
-from rnnlib.classification import CLASSIFICATION, make_classification
+from rnnlib.classification import CLASSIFICATION, MAX_SAMPLES, make_classification
 from rnnlib.errors import DataError
 from rnnlib.forecasting import Experiment, ForecastSpec, build_forecaster, evaluate, prepare, run
 from rnnlib.models import build_model
 from rnnlib.optim import MAX_SEED, TrainError, TrainSpec, loss_fn
 from rnnlib.scoreboard import COLUMNS as FORECAST_COLUMNS
-from rnnlib.series import Series
+from rnnlib.series import Series, whole_in
 from rnnlib.spec import CELLS, ModelSpec
 from rnnlib.training import Progress, fit, predict
 from rnnlib.windows import WindowSpec
@@ -56,6 +56,10 @@ class ForecastTask:
     forecast: ForecastSpec = ForecastSpec()
 
     kind = "forecast"
+
+    def __post_init__(self) -> None:
+        # DataError now, not after a click: the series must hold a window in every part.
+        prepare(self.series, Experiment(windows=self.windows, forecast=self.forecast))
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,24 @@ class ClassificationTask:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 0.5:
                 raise DataError(f"{name} must be a number in (0, 0.5), got {v!r}.")
+        whole_in("n_samples", self.n_samples, 2, MAX_SAMPLES)
+        whole_in("length", self.length, 2, 10_000)
+        if self.name == "memory" and not 0 <= self.delay < self.length:
+            raise DataError(
+                f"The delay ({self.delay!r}) must be smaller than the length ({self.length}): "
+                "the cue has to lie inside the sequence."
+            )
+        n, (a, b) = self.n_samples, self._bounds()
+        if a < 2 or b - a < 1 or n - b < 1:
+            raise DataError(
+                f"{n} samples leave {a} / {b - a} / {n - b} for train / val / test: use more samples."
+            )
+
+    def _bounds(self) -> tuple[int, int]:
+        """Rows where the val and test parts begin."""
+        n = self.n_samples
+        a = int(round(n * (1 - self.val_fraction - self.test_fraction)))
+        return a, int(round(n * (1 - self.test_fraction)))
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
         """X (N, T, 1), y (N,) from the generator; DataError for unusable sizes."""
@@ -88,15 +110,9 @@ class ClassificationTask:
         return make_classification(self.name, **params)
 
     def split(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """{"train", "val", "test"}: (X, y) slices in generation order, each non-empty."""
+        """{"train", "val", "test"}: (X, y) slices in generation order (each non-empty, see __post_init__)."""
         X, y = self.data()
-        n = len(X)
-        a = int(round(n * (1 - self.val_fraction - self.test_fraction)))
-        b = int(round(n * (1 - self.test_fraction)))
-        if a < 2 or b - a < 1 or n - b < 1:
-            raise DataError(
-                f"{n} samples leave {a} / {b - a} / {n - b} for train / val / test: use more samples."
-            )
+        a, b = self._bounds()
         return {"train": (X[:a], y[:a]), "val": (X[a:b], y[a:b]), "test": (X[b:], y[b:])}
 
 
@@ -161,7 +177,18 @@ class RaceResult:
         return {c: runs for c, runs in out.items() if runs}
 
     def columns(self) -> dict[str, str]:
+        """{metric key: column label} of this kind of task."""
         return FORECAST_COLUMNS if self.kind == "forecast" else CLASS_COLUMNS
+
+    @property
+    def headline(self) -> tuple[str, str]:
+        """(metric key, label) a results table leads with: MAE, or accuracy."""
+        key = HEADLINE[self.kind][0]
+        return key, self.columns()[key]
+
+    def epoch_seconds(self) -> dict[str, float]:
+        """{cell: median seconds per epoch over its seeds}."""
+        return {c: statistics.median(r.epoch_s for r in runs) for c, runs in self.by_cell().items()}
 
     def metric_stats(self, metric: str) -> dict[str, tuple[float, float, float]]:
         """{cell: (mean, min, max) of a test metric over its seeds}."""
@@ -182,7 +209,7 @@ class RaceResult:
                 "params": runs[0].params,
                 "seeds": len(runs),
                 "epochs": float(np.mean([len(r.history) for r in runs])),
-                "s / epoch": statistics.median(r.epoch_s for r in runs),
+                "s / epoch": self.epoch_seconds()[cell],
             }
             for metric, label in self.columns().items():
                 row[label] = float(np.mean([r.metrics[metric] for r in runs]))
@@ -194,7 +221,9 @@ class RaceResult:
     def baseline_table(self) -> pd.DataFrame:
         """One row per baseline with the same metric columns as table()."""
         rows = {
-            name.replace("_", " "): {label: m.get(k, math.nan) for k, label in self.columns().items()}
+            name.replace("_", " "): {
+                label: m.get(k, math.nan) for k, label in self.columns().items()
+            }
             for name, m in self.baselines.items()
         }
         return pd.DataFrame.from_dict(rows, orient="index", columns=list(self.columns().values()))
@@ -224,7 +253,9 @@ def _curves(cells, runs, current: dict | None = None) -> dict[str, list[list[dic
     return out
 
 
-def seed_band(histories: Sequence[Sequence[dict]], key: str) -> tuple[list[int], list[float], list[float], list[float]]:
+def seed_band(
+    histories: Sequence[Sequence[dict]], key: str
+) -> tuple[list[int], list[float], list[float], list[float]]:
     """(epochs, mean, min, max) of ``key`` over seeds, at each epoch some seed reached (None skipped)."""
     by_epoch: dict[int, list[float]] = {}
     for history in histories:
@@ -257,7 +288,9 @@ class _ForecastRunner:
         self.reference = self._naive_val_loss()
 
     def _exp(self, spec: ModelSpec, seed: int) -> Experiment:
-        return Experiment(spec, self.task.windows, self.train.replace(seed=seed), self.task.forecast)
+        return Experiment(
+            spec, self.task.windows, self.train.replace(seed=seed), self.task.forecast
+        )
 
     def build(self, spec: ModelSpec, seed: int) -> nn.Module:
         return build_forecaster(self._exp(spec, seed), self.input_size, seed=seed)
@@ -337,6 +370,14 @@ class RaceLog:
     current: dict | None = None  # cell, seed, hidden_size, spec, model, params, history
     plan: dict | None = None  # cells, seeds, runner, once the race has started
 
+    @property
+    def reference(self) -> dict[str, float]:
+        return dict(self.plan["runner"].reference) if self.plan else {}
+
+    @property
+    def loss(self) -> str:
+        return self.plan["runner"].loss if self.plan else "mse"
+
     def curves(self) -> dict[str, list[list[dict]]]:
         """{cell: [history of each seed]}, the run in progress included."""
         cells = self.plan["cells"] if self.plan else CELLS
@@ -354,7 +395,9 @@ class RaceLog:
             model = cur["model"].eval()
             metrics = runner.score(model, cur["spec"], cur["seed"])
             n = len(cur["history"])
-            self.runs.append(_run_result(cur, cur["history"], metrics, False, f"stopped after {n} epoch(s)"))
+            self.runs.append(
+                _run_result(cur, cur["history"], metrics, False, f"stopped after {n} epoch(s)")
+            )
         self.current = None
         return RaceResult(
             runner.task.kind, self.plan["cells"], self.plan["seeds"], tuple(self.runs),
@@ -388,7 +431,7 @@ def race(
     cells: Sequence[str] = CELLS,
     seeds: Sequence[int] = (0,),
     *,
-    train: TrainSpec = TrainSpec(),
+    train: TrainSpec | None = None,
     hidden: dict[str, int] | None = None,
     on_progress: Callable[[RaceProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -398,12 +441,13 @@ def race(
 
     base_spec: the model settings; each cell gets them through budget.cell_spec, with its hidden
     size from ``hidden`` (e.g. budget.solve_budget's answer) when given. Input and head widths
-    follow the task. train: shared optimiser settings; its seed is replaced by each race seed.
+    follow the task. train: shared optimiser settings (default TrainSpec()); its seed is replaced by each race seed.
     should_stop() is asked before every batch; once it says yes no further run starts.
     log: filled in place as the race goes, for a caller that may be interrupted.
     Raises DataError / TrainError / SpecError before the first run for unusable settings.
     """
     cells, seeds = _check_choices(cells, seeds)
+    train = train if train is not None else TrainSpec()
     hidden = hidden or {}
     specs = {c: cell_spec(base_spec, c, hidden.get(c)) for c in cells}  # SpecError up front
     if isinstance(task, ForecastTask):

@@ -18,7 +18,10 @@ COLUMNS = {"mae": "MAE", "rmse": "RMSE", "mape": "MAPE %", "smape": "sMAPE %", "
 
 def metrics_table(metrics: dict[str, dict[str, float]]) -> pd.DataFrame:
     """One row per forecaster (model first), one column per metric; lower is better everywhere."""
-    rows = {LABELS.get(name, name): {COLUMNS[k]: v for k, v in m.items() if k in COLUMNS} for name, m in metrics.items()}
+    rows = {
+        LABELS.get(name, name): {COLUMNS[k]: v for k, v in m.items() if k in COLUMNS}
+        for name, m in metrics.items()
+    }
     return pd.DataFrame.from_dict(rows, orient="index")[[c for c in COLUMNS.values()]]
 
 

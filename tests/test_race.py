@@ -65,11 +65,18 @@ def test_same_seed_reproduces_and_another_seed_changes(batches_seen):
 def test_forecast_result_has_metrics_baselines_and_reference():
     result = race(SINE, TINY, ("rnn", "gru"), seeds=(0, 1), train=FAST)
     assert result.kind == "forecast" and result.finished and result.unfinished == []
-    assert [(r.cell, r.seed) for r in result.runs] == [("rnn", 0), ("gru", 0), ("rnn", 1), ("gru", 1)]
+    assert [(r.cell, r.seed) for r in result.runs] == [
+        ("rnn", 0),
+        ("gru", 0),
+        ("rnn", 1),
+        ("gru", 1),
+    ]
     for r in result.runs:
         assert set(r.metrics) == {"mae", "rmse", "mape", "smape", "mase"}
         assert len(r.history) == 2 and r.finished and r.epoch_s > 0
-        assert r.params == sum(p.numel() for p in RecurrentModel(TINY.replace(cell=r.cell)).parameters())
+        assert r.params == sum(
+            p.numel() for p in RecurrentModel(TINY.replace(cell=r.cell)).parameters()
+        )
     assert {"naive", "seasonal_naive"} <= set(result.baselines)
     assert set(result.reference) == {"naive"} and result.loss == "mse"
     table = result.table()
@@ -85,7 +92,9 @@ def test_forecast_result_has_metrics_baselines_and_reference():
 
 
 def test_classification_scores_against_the_majority_class():
-    result = race(ClassificationTask("memory", n_samples=60, length=8, delay=3), TINY, ("lstm",), train=FAST)
+    result = race(
+        ClassificationTask("memory", n_samples=60, length=8, delay=3), TINY, ("lstm",), train=FAST
+    )
     assert result.kind == "classification" and result.loss == "bce"
     (run,) = result.runs
     assert set(run.metrics) == {"accuracy", "bce"} and 0 <= run.metrics["accuracy"] <= 1
@@ -168,11 +177,14 @@ def test_bad_settings_fail_before_training():
     with pytest.raises(DataError, match="delay"):
         race(ClassificationTask("memory", length=5, delay=9), TINY)
     with pytest.raises(DataError, match="use more samples"):
-        ClassificationTask(n_samples=4).split()
+        ClassificationTask(n_samples=3).split()
     with pytest.raises(DataError, match="lookback"):
         race(ForecastTask(make_synthetic("sine", n=60), WindowSpec(lookback=50)), TINY)
     with pytest.raises(DataError, match="seq2seq"):
-        race(ForecastTask(SINE.series, forecast=ForecastSpec("seq2seq")), TINY.replace(bidirectional=True))
+        race(
+            ForecastTask(SINE.series, forecast=ForecastSpec("seq2seq")),
+            TINY.replace(bidirectional=True),
+        )
 
 
 def test_seed_band_and_epoch_seconds():

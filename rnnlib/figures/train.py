@@ -39,10 +39,14 @@ def series_split(frame: pd.DataFrame, target: str, boundaries: tuple[int, int] |
                     x=frame.index[lo:hi], y=y.iloc[lo:hi], mode="lines", name=name,
                     line=dict(color=PART_COLOURS[name]),
                 )  # fmt: skip
-    return _layout(fig, f"{target}: how the series is split", frame.index.name or "time", target, 300)
+    return _layout(
+        fig, f"{target}: how the series is split", frame.index.name or "time", target, 300
+    )
 
 
-def loss_curves(history: Sequence[dict], log_y: bool = False, live: dict | None = None) -> go.Figure:
+def loss_curves(
+    history: Sequence[dict], log_y: bool = False, live: dict | None = None
+) -> go.Figure:
     """Train and validation loss per epoch; ``live`` adds the running loss of the current epoch.
 
     history: [{"epoch", "train_loss", "val_loss"}, ...]; live: {"x": fractional epoch, "loss"}.
@@ -71,7 +75,10 @@ def loss_curves(history: Sequence[dict], log_y: bool = False, live: dict | None 
 
 
 def forecast_chart(
-    history: pd.Series, test: pd.DataFrame, future: pd.DataFrame, baselines: Sequence[str] = ("naive",)
+    history: pd.Series,
+    test: pd.DataFrame,
+    future: pd.DataFrame,
+    baselines: Sequence[str] = ("naive",),
 ) -> go.Figure:
     """History, the test part's actual vs one-step-ahead predictions (with intervals when there are
     any), chosen baselines, and the forecast past the end of the data.
@@ -81,11 +88,22 @@ def forecast_chart(
     """
     one = test[test["step"] == 1]
     fig = go.Figure()
-    fig.add_scatter(x=history.index, y=history.values, mode="lines", name="history", line=dict(color="#999"))
+    fig.add_scatter(
+        x=history.index, y=history.values, mode="lines", name="history", line=dict(color="#999")
+    )
     for level, alpha in ((95, 0.15), (80, 0.3)):
         if f"lower{level}" in one:
-            _band(fig, one["time"], one[f"lower{level}"], one[f"upper{level}"], f"{level}% interval", alpha)
-    fig.add_scatter(x=one["time"], y=one["actual"], mode="lines", name="test actual", line=dict(color="black"))
+            _band(
+                fig,
+                one["time"],
+                one[f"lower{level}"],
+                one[f"upper{level}"],
+                f"{level}% interval",
+                alpha,
+            )
+    fig.add_scatter(
+        x=one["time"], y=one["actual"], mode="lines", name="test actual", line=dict(color="black")
+    )
     fig.add_scatter(
         x=one["time"], y=one["model"], mode="lines", name="model (1 step ahead)",
         line=dict(color="#E45756", width=2),
@@ -104,12 +122,22 @@ def forecast_chart(
         )  # fmt: skip
     for level, alpha in ((95, 0.15), (80, 0.3)):
         if f"lower{level}" in future:
-            _band(fig, future["time"], future[f"lower{level}"], future[f"upper{level}"], None, alpha, "#4C78A8")
+            _band(
+                fig,
+                future["time"],
+                future[f"lower{level}"],
+                future[f"upper{level}"],
+                None,
+                alpha,
+                "#4C78A8",
+            )
     fig.add_scatter(
         x=future["time"], y=future["forecast"], mode="lines+markers", name="forecast past the end",
         line=dict(color="#4C78A8", width=2),
     )  # fmt: skip
-    return _layout(fig, "Forecast on the test part and past the end", "time", history.name or "value", 420)
+    return _layout(
+        fig, "Forecast on the test part and past the end", "time", history.name or "value", 420
+    )
 
 
 def _band(fig, x, lo, hi, name, alpha, colour="#E45756") -> None:

@@ -41,7 +41,9 @@ class LiveView:
             text=f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches} · loss {p.train_loss:.4g} · "
             f"{p.samples_per_s:,.0f} samples/s · ETA {p.eta_s:.1f} s",
         )
-        live = None if p.epoch_end else {"x": p.epoch - 1 + p.batch / p.batches, "loss": p.train_loss}
+        live = (
+            None if p.epoch_end else {"x": p.epoch - 1 + p.batch / p.batches, "loss": p.train_loss}
+        )
         self.chart.plotly_chart(loss_curves(self.history, self.log_y, live))
 
 
@@ -52,7 +54,10 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     st.session_state[f"{prefix}job"] = job
     result = run(series, exp, on_progress=LiveView(container, job["history"], log_y), model=model)
     st.session_state.pop(f"{prefix}job", None)
-    history = [dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss) for h in result.fit.history]
+    history = [
+        dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss)
+        for h in result.fit.history
+    ]
     keep_outcome(prefix, result, series, history, result.fit.stopped)
 
 
@@ -74,7 +79,9 @@ def recover_interrupted(prefix: str) -> bool:
 
 
 def keep_outcome(prefix, result, series, history, stopped) -> None:
-    st.session_state[f"{prefix}outcome"] = dict(result=result, series=series, history=history, stopped=stopped)
+    st.session_state[f"{prefix}outcome"] = dict(
+        result=result, series=series, history=history, stopped=stopped
+    )
 
 
 def outcome(prefix: str) -> dict | None:

@@ -15,12 +15,21 @@ W, T = WindowSpec(), TrainSpec()
 
 def window_ui(prefix: str) -> WindowSpec:
     c1, c2, c3 = st.columns(3)
-    lookback = c1.number_input("lookback (input steps)", 2, 500, W.lookback, key=f"{prefix}lookback", **KEEP)
-    horizon = c2.number_input("horizon (steps ahead)", 1, 100, W.horizon, key=f"{prefix}horizon", **KEEP)
+    lookback = c1.number_input(
+        "lookback (input steps)", 2, 500, W.lookback, key=f"{prefix}lookback", **KEEP
+    )
+    horizon = c2.number_input(
+        "horizon (steps ahead)", 1, 100, W.horizon, key=f"{prefix}horizon", **KEEP
+    )
     stride = c3.number_input("stride", 1, 100, W.stride, key=f"{prefix}stride", **KEEP)
     val = c1.slider("validation share", 0.05, 0.4, W.val_fraction, 0.05, key=f"{prefix}val", **KEEP)
     test = c2.slider("test share", 0.05, 0.4, W.test_fraction, 0.05, key=f"{prefix}test", **KEEP)
-    scaling = c3.selectbox("scaling (fit on train only)", ["standard", "minmax", "none"], key=f"{prefix}scaling", **KEEP)
+    scaling = c3.selectbox(
+        "scaling (fit on train only)",
+        ["standard", "minmax", "none"],
+        key=f"{prefix}scaling",
+        **KEEP,
+    )
     return WindowSpec(int(lookback), int(horizon), int(stride), float(val), float(test), scaling)
 
 
@@ -43,14 +52,26 @@ def forecast_ui(prefix: str) -> ForecastSpec:
 
 def training_ui(prefix: str) -> TrainSpec:
     c1, c2, c3 = st.columns(3)
-    optimizer = c1.selectbox("optimizer", ["adam", "adamw", "sgd", "rmsprop"], key=f"{prefix}opt", **KEEP)
+    optimizer = c1.selectbox(
+        "optimizer", ["adam", "adamw", "sgd", "rmsprop"], key=f"{prefix}opt", **KEEP
+    )
     lr = c2.select_slider("learning rate", LEARNING_RATES, T.lr, key=f"{prefix}lr", **KEEP)
-    batch = c3.select_slider("batch size", [8, 16, 32, 64, 128, 256], T.batch_size, key=f"{prefix}batch", **KEEP)
+    batch = c3.select_slider(
+        "batch size", [8, 16, 32, 64, 128, 256], T.batch_size, key=f"{prefix}batch", **KEEP
+    )
     epochs = c1.number_input("epochs", 1, 500, T.epochs, key=f"{prefix}epochs", **KEEP)
-    patience = c2.number_input("early-stop patience (0 = off)", 0, 100, 5, key=f"{prefix}patience", **KEEP)
-    clip = c3.number_input("clip grad norm (0 = off)", 0.0, 100.0, T.clip_grad, 0.5, key=f"{prefix}clip", **KEEP)
-    schedule = c1.selectbox("lr schedule", ["none", "cosine", "step", "plateau"], key=f"{prefix}schedule", **KEEP)
-    decay = c2.number_input("weight decay", 0.0, 0.1, 0.0, 0.0001, format="%.4f", key=f"{prefix}wd", **KEEP)
+    patience = c2.number_input(
+        "early-stop patience (0 = off)", 0, 100, 5, key=f"{prefix}patience", **KEEP
+    )
+    clip = c3.number_input(
+        "clip grad norm (0 = off)", 0.0, 100.0, T.clip_grad, 0.5, key=f"{prefix}clip", **KEEP
+    )
+    schedule = c1.selectbox(
+        "lr schedule", ["none", "cosine", "step", "plateau"], key=f"{prefix}schedule", **KEEP
+    )
+    decay = c2.number_input(
+        "weight decay", 0.0, 0.1, 0.0, 0.0001, format="%.4f", key=f"{prefix}wd", **KEEP
+    )
     seed = c3.number_input("seed", 0, 1_000_000, T.seed, key=f"{prefix}seed", **KEEP)
     return TrainSpec(
         optimizer=optimizer, lr=float(lr), batch_size=int(batch), epochs=int(epochs), patience=int(patience),

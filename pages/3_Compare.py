@@ -1,0 +1,140 @@
+"""Compare: RNN, LSTM and GRU with the same settings: their sizes, an equal budget, a race on the same data."""
+
+import streamlit as st
+
+from rnnlib.budget import (
+    BudgetError,
+    counts_table,
+    counts_vs_hidden,
+    counts_vs_layers,
+    group_counts,
+    solve_budget,
+    tensor_rows,
+)
+from rnnlib.errors import DataError
+from rnnlib.figures.compare import counts_bar, counts_lines, epoch_times, metric_bars, race_curves
+from rnnlib.optim import TrainError
+from rnnlib.race import ForecastTask
+from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS, SpecError
+from rnnlib.ui import race_view
+from rnnlib.ui.data_source import data_source_ui
+from rnnlib.ui.session import current_spec
+from rnnlib.ui.train_settings import KEEP, forecast_ui, window_ui
+
+st.set_page_config(page_title="Compare · RNN Playground", page_icon="⚖️", layout="wide")
+P = "c_"  # session-state prefix of this page
+spec = current_spec()
+st.title("⚖️ Compare RNN, LSTM and GRU")
+st.caption(
+    f"Settings from **Build**: hidden {spec.hidden_size}, {spec.num_layers} layer(s), input {spec.input_size}, "
+    f"bias {'on' if spec.bias else 'off'}{', bidirectional' if spec.bidirectional else ''}"
+    f"{f', proj_size {spec.proj_size} (LSTM only)' if spec.proj_size else ''}. Only the cell changes."
+)
+st.page_link("pages/1_Build.py", label="Change the settings on Build", icon="🧱")
+interrupted = race_view.recover_interrupted(P)
+
+st.header("Parameters")
+budget_on = st.toggle(
+    "Equal parameter budget", False, key=f"{P}budget_on", **KEEP,
+    help="Give each cell the hidden size whose count is closest to one budget.",
+)  # fmt: skip
+hidden = None
+if budget_on:
+    budget = st.number_input("parameter budget", 1, 50_000_000, 5000, 500, key=f"{P}budget", **KEEP)
+    try:
+        hidden = solve_budget(spec, int(budget))
+        st.caption(
+            f"Hidden sizes for a budget of {int(budget):,}: "
+            + ", ".join(f"{c.upper()} {h}" for c, h in hidden.items())
+            + ". The race uses them (input and head widths follow its data, so its counts may differ a little)."
+        )
+    except BudgetError as e:
+        st.error(str(e))
+table = counts_table(spec, hidden)
+st.dataframe(table.style.format({table.columns[-1]: "{:.2f}×"}, thousands=","))
+with st.expander("Every tensor of each cell"):
+    for tab, cell in zip(st.tabs([c.upper() for c in CELLS]), CELLS, strict=True):
+        tab.dataframe(tensor_rows(spec, cell, (hidden or {}).get(cell)), hide_index=True)
+left, right = st.columns(2)
+left.plotly_chart(counts_bar(group_counts(spec, hidden=hidden)), key=f"{P}bar")
+with right:
+    log_counts = st.toggle("log-scale parameters", False, key=f"{P}log_counts", **KEEP)
+    by_hidden, by_layers = st.tabs(["vs hidden size", "vs layers"])
+    marks = hidden or dict.fromkeys(CELLS, spec.hidden_size)
+    sizes = list(range(1, min(MAX_HIDDEN, 2 * max(16, *marks.values())) + 1))
+    by_hidden.plotly_chart(
+        counts_lines(sizes, counts_vs_hidden(spec, sizes), "hidden size", log_counts, budget if hidden else None, marks),
+        key=f"{P}vs_hidden",
+    )  # fmt: skip
+    layers = list(range(1, MAX_LAYERS + 1))
+    by_layers.plotly_chart(
+        counts_lines(layers, counts_vs_layers(spec, layers), "layers", log_counts),
+        key=f"{P}vs_layers",
+    )
+
+st.header("Race")
+st.caption(
+    "Every cell trains on the same data, windows and batches in the same order, with the same optimiser and seeds."
+)
+kind = st.segmented_control(
+    "Task", ["forecast", "classification"], default="forecast", required=True, key=f"{P}kind", **KEEP,
+    format_func={"forecast": "Forecast a series", "classification": "Classify sequences"}.get,
+)  # fmt: skip
+task = None
+try:
+    if kind == "classification":
+        task = race_view.task_ui(P)
+    else:
+        data_col, win_col = st.columns([1.2, 1], gap="large")
+        with data_col:
+            series = data_source_ui(P)
+        with win_col:
+            with st.expander("Windows and split", expanded=True):
+                windows = window_ui(P)
+            with st.expander("Forecast"):
+                forecast = forecast_ui(P)
+        task = ForecastTask(series, windows, forecast) if series is not None else None
+except DataError as e:
+    st.error(str(e))
+train, seeds = race_view.race_settings_ui(P)
+
+b1, b2, b3 = st.columns([1, 1, 4])
+start = b1.button("Race", type="primary", disabled=task is None, key=f"{P}race")
+b2.button(
+    "Stop", key=f"{P}stop", help="Stops after the current batch; what was trained so far is scored."
+)
+log_y = b3.toggle("log-scale loss", False, key=f"{P}log")
+area = st.container()
+if start and task is not None:
+    try:
+        race_view.run_race(P, task, spec, train, seeds, hidden, area, log_y)
+    except (DataError, TrainError, SpecError) as e:
+        st.error(str(e))
+
+result = race_view.outcome(P)
+if result is not None:
+    st.subheader("Result")
+    if not result.finished:
+        st.warning(
+            "Not finished (scored as they stood): "
+            + ", ".join(f"{c.upper()} seed {s}" for c, s in result.unfinished)
+        )
+    if not start:
+        st.plotly_chart(
+            race_curves(result.curves(), log_y, result.reference, result.loss), key=f"{P}curves"
+        )
+    results = result.table()
+    formats = {"epochs": "{:g}", "s / epoch": "{:.3f}"}
+    st.dataframe(results.style.format(formats, precision=4, thousands=","))
+    st.caption("Baselines on the same test part:")
+    st.dataframe(result.baseline_table().style.format(precision=4))
+    key, label = result.headline
+    c1, c2 = st.columns(2)
+    stats = result.metric_stats(key)
+    c1.plotly_chart(
+        metric_bars(stats, {n: m[key] for n, m in result.baselines.items()}, label),
+        key=f"{P}metric",
+    )
+    c2.plotly_chart(epoch_times(result.epoch_seconds()), key=f"{P}times")
+elif interrupted:
+    st.caption("Press Race to start again.")

@@ -1,0 +1,121 @@
+"""The Compare page's race widgets, and the race run inside a page run, drawn live and stoppable.
+
+The same pattern as ``live.py``: a click on Stop reruns the script, which interrupts the race at
+its next ``st.*`` call (the next progress report). The RaceLog the race fills in place sits in
+session state meanwhile, so the next run scores what was trained and says what did not finish.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from rnnlib.figures.compare import race_curves
+from rnnlib.optim import TrainSpec
+from rnnlib.race import MAX_SEEDS, ClassificationTask, RaceLog, RaceProgress, RaceResult, race
+from rnnlib.ui.train_settings import KEEP, LEARNING_RATES
+
+DRAW_EVERY_S = 0.25  # as live.py: four redraws a second are smooth and cost little
+TASKS = {
+    "sum_sign": "sum sign (is the sum > 0?)",
+    "memory": "memory (sign of the value k steps back)",
+}
+C = ClassificationTask()
+
+
+def task_ui(prefix: str) -> ClassificationTask:
+    """A classification task from widgets; DataError for combinations that cannot work."""
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    name = c1.selectbox("task", list(TASKS), format_func=TASKS.get, key=f"{prefix}task", **KEEP)
+    n = c2.number_input("samples", 20, 20_000, C.n_samples, 100, key=f"{prefix}samples", **KEEP)
+    length = c3.number_input("length T", 2, 500, C.length, key=f"{prefix}length", **KEEP)
+    delay = c4.number_input(
+        "delay k", 0, 499, 15, key=f"{prefix}delay", disabled=name != "memory", **KEEP,
+        help="Memory task: the label is the sign of x at step T-1-k; everything after it is noise.",
+    )  # fmt: skip
+    if name == "memory":
+        st.caption(
+            "The longer the delay k, the longer the cue must survive in the state: watch whether the "
+            "plain RNN stays at chance (accuracy ≈ 0.5) while LSTM and GRU learn; try more seeds."
+        )
+    return ClassificationTask(name, int(n), int(length), int(delay))
+
+
+def race_settings_ui(prefix: str) -> tuple[TrainSpec, tuple[int, ...]]:
+    """Shared optimiser settings and the seeds; small defaults so a race takes seconds."""
+    c1, c2, c3, c4, c5 = st.columns(5)
+    epochs = c1.number_input("epochs", 1, 300, 10, key=f"{prefix}epochs", **KEEP)
+    batch = c2.select_slider("batch size", [8, 16, 32, 64, 128], 32, key=f"{prefix}batch", **KEEP)
+    lr = c3.select_slider("learning rate", LEARNING_RATES, 0.01, key=f"{prefix}lr", **KEEP)
+    first = c4.number_input("first seed", 0, 1_000_000, 0, key=f"{prefix}seed", **KEEP)
+    n_seeds = c5.number_input(
+        "seeds per cell", 1, MAX_SEEDS, 1, key=f"{prefix}seeds", **KEEP,
+        help="Each seed sets the initial weights and the batch order; every cell gets the same ones.",
+    )  # fmt: skip
+    train = TrainSpec(epochs=int(epochs), batch_size=int(batch), lr=float(lr))
+    return train, tuple(range(int(first), int(first) + int(n_seeds)))
+
+
+class RaceView:
+    """Progress bar and the three cells' loss curves, redrawn from the race's progress reports."""
+
+    def __init__(self, container, log: RaceLog, log_y: bool, prefix: str):
+        self.bar = container.progress(0.0, text="Race: first batch…")
+        self.chart = container.empty()
+        self.log, self.log_y, self.prefix = log, log_y, prefix
+        self.drawn, self.draws = 0.0, 0
+
+    def __call__(self, rp: RaceProgress) -> None:
+        p = rp.progress
+        now = time.perf_counter()
+        if not p.epoch_end and now - self.drawn < DRAW_EVERY_S:
+            return
+        self.drawn, self.draws = now, self.draws + 1
+        within = (p.epoch - 1 + p.batch / p.batches) / p.epochs
+        self.bar.progress(
+            min((rp.run + within) / rp.runs, 1.0),
+            text=f"run {rp.run + 1}/{rp.runs}: {rp.cell.upper()}, seed {rp.seed} · epoch {p.epoch}/{p.epochs}"
+            f" · loss {p.train_loss:.4g} · {p.samples_per_s:,.0f} samples/s",
+        )
+        live = (
+            None
+            if p.epoch_end
+            else dict(cell=rp.cell, x=p.epoch - 1 + p.batch / p.batches, loss=p.train_loss)
+        )
+        fig = race_curves(self.log.curves(), self.log_y, self.log.reference, self.log.loss, live)
+        # A fresh key per draw: two identical figures in one run would otherwise share an element id.
+        self.chart.plotly_chart(fig, key=f"{self.prefix}live_{self.draws}")
+
+
+def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bool) -> None:
+    """Race now, drawing into ``container``; the RaceResult lands in session state."""
+    log = RaceLog()
+    st.session_state[f"{prefix}job"] = log
+    try:
+        result = race(
+            task, spec, seeds=seeds, train=train, hidden=hidden,
+            on_progress=RaceView(container, log, log_y, prefix), log=log,
+        )  # fmt: skip
+    except ValueError:  # DataError, TrainError, SpecError: nothing trained, nothing to recover
+        st.session_state.pop(f"{prefix}job", None)
+        raise
+    st.session_state.pop(f"{prefix}job", None)
+    st.session_state[f"{prefix}outcome"] = result
+
+
+def recover_interrupted(prefix: str) -> bool:
+    """If the previous run was interrupted mid-race, keep what it had trained. True when it was."""
+    log: RaceLog | None = st.session_state.pop(f"{prefix}job", None)
+    if log is None:
+        return False
+    result = log.result()
+    if result is None or not result.runs:
+        st.info("The race was stopped before any run finished an epoch: nothing to compare yet.")
+        return True
+    st.session_state[f"{prefix}outcome"] = result
+    return True
+
+
+def outcome(prefix: str) -> RaceResult | None:
+    return st.session_state.get(f"{prefix}outcome")
