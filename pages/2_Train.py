@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from rnnlib.checkpoint import CheckpointError, load_checkpoint, restored_result, save_checkpoint
+from rnnlib.checkpoint import CheckpointError, save_checkpoint
 from rnnlib.errors import DataError
 from rnnlib.figures.train import forecast_chart, loss_curves, series_split
 from rnnlib.forecasting import Experiment, prepare
@@ -73,18 +73,7 @@ with st.expander("Restore a checkpoint"):
     upload = st.file_uploader("Checkpoint file (.rnnlib)", key=f"{P}ckpt")
     if upload is not None and st.button("Restore", key=f"{P}restore"):
         try:
-            restored = load_checkpoint(upload.getvalue())
-            history = [
-                dict(epoch=h["epoch"], train_loss=h["train_loss"], val_loss=h["val_loss"])
-                for h in restored.history
-            ]
-            live.keep_outcome(
-                P,
-                restored_result(restored),
-                restored.series,
-                history,
-                f"restored: {restored.stopped}",
-            )
+            live.restore(P, upload.getvalue())
         except CheckpointError as e:
             st.error(str(e))
 

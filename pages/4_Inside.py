@@ -37,7 +37,7 @@ def looking_glass() -> None:
     )  # fmt: skip
     rec = record(source.model, source.windows[min(index, n - 1)])
     view.clamp(f"{P}t", rec.steps - 1)
-    t = c4.slider("step t (dotted line)", 0, max(rec.steps - 1, 1), 0, key=f"{P}t")
+    t = c4.slider("step t (dotted line)", 0, max(rec.steps - 1, 1), rec.steps // 2, key=f"{P}t")
     view.clamp(f"{P}unit", spec.hidden_size - 1)
     unit = c5.number_input("unit", 0, spec.hidden_size - 1, 0, key=f"{P}unit")
     t = min(t, rec.steps - 1)
@@ -46,14 +46,14 @@ def looking_glass() -> None:
         st.caption(
             f"The model's output for this window: {shown}{' …' if len(rec.prediction) > 6 else ''}"
         )
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1, 1], gap="medium")
     with left:
         st.plotly_chart(state_heatmaps(rec, layer, direction, t), key=f"{P}heatmaps")
     with right:
         st.markdown(f"**Step t = {t}, unit {unit}**, with the numbers the cell used")
         lines = step_arithmetic(source.model, None, layer, direction, t, int(unit), recording=rec)
         for line in lines:
-            st.latex(line.latex)
+            st.latex(r"\small " + line.latex)  # \small: four numbered terms fit half the page
         if not lines or lines[-1].name != "h":
             st.caption(
                 f"h_t has {spec.state_size} units with the projection: unit {unit} has no h line."

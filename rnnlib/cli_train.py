@@ -3,7 +3,8 @@
 Data: ``--csv PATH`` (with ``--target``, ``--date-col``, ``--features``, ``--no-date``),
 ``--synthetic NAME`` (series.SYNTHETIC, default parameters) or ``--dataset NAME`` (bundled).
 The model flags are those of ``params``, except --input-size and --output-size, which the data's
-columns and the strategy decide.
+columns and the strategy decide (giving them is an error); --batch-first changes nothing here, as
+forecasting always feeds (batch, time, features) windows.
 
 ``--json`` prints one object:
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +59,7 @@ def add_parser(subparsers) -> None:
         "--synthetic", metavar="NAME", help="a generated series: sine, seasonal, ar, ..."
     )
     source.add_argument(
-        "--dataset", metavar="NAME", help="a bundled series: airline_passengers, nile"
+        "--dataset", metavar="NAME", help="a bundled series, e.g. airline_passengers"
     )
     data.add_argument(
         "--target", metavar="COL", help="CSV column to forecast (default: first numeric)"
@@ -94,6 +96,8 @@ def run_train(args: argparse.Namespace) -> int:
                 f"--{flag.replace('_', '-')} is set by train itself (the data's columns and the "
                 "strategy): leave it out."
             )
+    if args.save and not os.path.isdir(os.path.dirname(os.path.abspath(args.save))):
+        raise CLIError(f"Cannot write {args.save!r}: its folder does not exist.")  # before training
     series = load_series(args)  # before torch is imported: a bad file fails in a second
     from rnnlib.forecasting import run
     from rnnlib.optim import TrainError

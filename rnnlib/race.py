@@ -67,7 +67,7 @@ class ClassificationTask:
     name: str = "sum_sign"  # "sum_sign" | "memory"
     n_samples: int = 600  # enough for sum_sign in a few epochs, small enough to race in seconds
     length: int = 20  # time steps per sequence
-    delay: int = 10  # memory only: the label is the sign of the value `delay` steps before the end
+    delay: int = 15  # memory only: the label is the sign of the value `delay` steps before the end
     seed: int = 0  # data seed (the training seeds are the race's)
     val_fraction: float = 0.2  # split in generation order (already i.i.d.): train | val | test
     test_fraction: float = 0.2
@@ -280,8 +280,8 @@ def epoch_seconds(history: Sequence[dict]) -> float:
 class _ForecastRunner:
     def __init__(self, task: ForecastTask, base: ModelSpec, train: TrainSpec):
         self.task, self.train = task, train
-        self.exp = Experiment(base, task.windows, train, task.forecast)
-        self.windows = prepare(task.series, self.exp)  # DataError early, before any run starts
+        # DataError before any run starts (e.g. seq2seq with a bidirectional model)
+        self.windows = prepare(task.series, Experiment(base, task.windows, train, task.forecast))
         self.input_size = task.series.values().shape[1]
         self.loss = "gaussian_nll" if task.forecast.gaussian else train.loss
         self.baselines: dict[str, dict[str, float]] = {}

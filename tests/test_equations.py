@@ -84,7 +84,9 @@ def test_layer_norm_lines():
     # the biases come after the norm.
     for gate_line, g in zip(lines[:4], "ifgo", strict=True):
         assert gate_line.count(r"\mathrm{LN}") == 2, gate_line
-        assert r"\mathrm{LN}(W_{ih} x_t) + \mathrm{LN}(W_{hh} h_{t-1})\right]_{" + g + "}" in gate_line
+        assert (
+            r"\mathrm{LN}(W_{ih} x_t) + \mathrm{LN}(W_{hh} h_{t-1})\right]_{" + g + "}" in gate_line
+        )
         assert gate_line.endswith(f"+ b_{{i{g}}} + b_{{h{g}}})")
         assert r"\ast" not in gate_line
     assert r"\mathrm{LN}" not in lines[4]  # the cell update itself is unchanged

@@ -110,7 +110,9 @@ def test_bidirectional_head_reads_both_directions():
     tails = arrows_into(fig, head.x[0], head.y[0])
     # Forward after the LAST step, backward after the FIRST: h_n of each direction.
     assert sorted(tails) == [(0, backward.y[0]), (steps - 1, forward.y[0])]
-    back = [(a.ax, a.x) for a in fig.layout.annotations if a.showarrow and a.ay == a.y == backward.y[0]]
+    back = [
+        (a.ax, a.x) for a in fig.layout.annotations if a.showarrow and a.ay == a.y == backward.y[0]
+    ]
     assert sorted(back) == [(t + 1, t) for t in range(steps - 1)]  # right to left
 
 

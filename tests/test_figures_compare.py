@@ -81,3 +81,5 @@ def test_epoch_times_and_metric_bars():
     assert cells.error_y.array == pytest.approx((0.2, 0.0))
     assert cells.error_y.arrayminus == pytest.approx((0.1, 0.0))
     assert fig.layout.title.text == "Test MAE"
+    single = metric_bars({"rnn": (0.5, 0.5, 0.5)}, {}, "accuracy")
+    assert single.data[0].error_y.array is None  # one seed: no error bar

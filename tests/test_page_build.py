@@ -14,18 +14,19 @@ PAGE = Path(__file__).resolve().parents[1] / "pages" / "1_Build.py"
 
 
 def run(query: dict | None = None, **widgets) -> AppTest:
-    """Open the page (optionally from a URL query), then set widgets by key in order.
+    """Open the page (optionally from a URL query), then set widgets by key, in order.
 
-    Like a person in the browser, one change and one rerun at a time: a widget another one
-    enables (layer_norm after impl) is still disabled until that rerun.
+    A widget that an earlier one enables (layer_norm after impl) is still disabled until the
+    page reruns, as in the browser, so a rerun comes first then; otherwise one rerun at the end.
     """
     at = AppTest.from_file(str(PAGE), default_timeout=60)
     at.query_params.update(query or {})
     ok(at.run())
     for key, value in widgets.items():
+        if widget(at, key).disabled:
+            ok(at.run())
         widget(at, key).set_value(value)
-        ok(at.run())
-    return at
+    return ok(at.run()) if widgets else at
 
 
 def widget(at: AppTest, key: str):
@@ -41,6 +42,11 @@ def count(at: AppTest) -> str:
     return next(m.value for m in at.metric if m.label == "Parameters")
 
 
+def latex(at: AppTest) -> list[str]:
+    """Every st.latex body on the page, in order, without the $$ fences AppTest shows."""
+    return [x.value.removeprefix("$$\n").removesuffix("\n$$") for x in at.latex]
+
+
 def expected(**fields) -> str:
     return f"{total_params(ModelSpec(**fields)):,}"
 
@@ -48,11 +54,17 @@ def expected(**fields) -> str:
 def test_default_page():
     at = run()
     assert count(at) == expected() == "4,513"  # the spec's default LSTM
-    assert [t.label for t in at.tabs] == ["Parameters", "Shapes", "Equations", "Architecture", "Code"]
+    assert [t.label for t in at.tabs] == [
+        "Parameters",
+        "Shapes",
+        "Equations",
+        "Architecture",
+        "Code",
+    ]
     assert at.session_state["model_spec"] == ModelSpec().to_dict()
     assert not at.error and not at.warning
     # Parameters tab: the closed form, then one table row per tensor.
-    assert at.latex[0].value.endswith(r"&= 4{,}513 \end{aligned}")
+    assert latex(at)[0].endswith(r"&= 4{,}513 \end{aligned}")
     tensors = at.dataframe[0].value
     assert tensors["count"].sum() == total_params(ModelSpec())
     assert tensors["tensor"].iloc[0] == "rnn.weight_ih_l0"
@@ -63,8 +75,8 @@ def test_changing_the_cell_changes_the_count(cell):
     at = run(cell=cell)
     assert count(at) == expected(cell=cell)
     assert at.session_state["model_spec"]["cell"] == cell
-    lines = [x.value for x in at.latex[1:]]  # after the parameter formula, the equations tab
-    assert lines == equations(ModelSpec(cell=cell))
+    # After the parameter formula, the Equations tab's lines.
+    assert latex(at)[1:] == equations(ModelSpec(cell=cell))
 
 
 @pytest.mark.parametrize(

@@ -165,12 +165,13 @@ def metric_bars(
     fig.add_bar(
         x=[_name(c) for c in cells], y=[stats[c][0] for c in cells], name="cells",
         marker_color=[CELL_COLOURS.get(c) for c in cells],
-        error_y=dict(
+    )  # fmt: skip
+    if any(hi > lo for _, lo, hi in stats.values()):  # one seed each: no spread to draw
+        fig.data[0].error_y = dict(
             type="data", symmetric=False,
             array=[stats[c][2] - stats[c][0] for c in cells],
             arrayminus=[stats[c][0] - stats[c][1] for c in cells],
-        ),
-    )  # fmt: skip
+        )  # fmt: skip
     names = list(baselines)
     fig.add_bar(
         x=[n.replace("_", " ") for n in names], y=[baselines[n] for n in names], name="baselines",

@@ -8,14 +8,17 @@ and the next run turns it into a result with the weights the model had when it w
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 
 import streamlit as st
 
+from rnnlib.checkpoint import load_checkpoint, restored_result
 from rnnlib.figures.train import loss_curves
-from rnnlib.forecasting import Experiment, build_forecaster, evaluate, prepare, run
+from rnnlib.forecasting import Experiment, ForecastResult, build_forecaster, evaluate, prepare, run
 from rnnlib.series import Series
-from rnnlib.training import Progress
+from rnnlib.training import EpochRecord, FitResult, Progress
 
 DRAW_EVERY_S = 0.25  # redrawing a Plotly chart costs ~10 ms: four times a second is smooth enough
 
@@ -23,14 +26,16 @@ DRAW_EVERY_S = 0.25  # redrawing a Plotly chart costs ~10 ms: four times a secon
 class LiveView:
     """Progress bar and loss chart, updated from fit's progress reports; history kept in place."""
 
-    def __init__(self, container, history: list[dict], log_y: bool):
+    def __init__(self, container, history: list[EpochRecord], log_y: bool):
         self.bar = container.progress(0.0, text="Training: first batch…")
         self.chart = container.empty()
         self.history, self.log_y, self.drawn = history, log_y, 0.0
 
     def __call__(self, p: Progress) -> None:
         if p.epoch_end:
-            self.history.append(dict(epoch=p.epoch, train_loss=p.train_loss, val_loss=p.val_loss))
+            # fit's per-epoch mean gradient norm is not reported live: NaN says "unknown".
+            record = EpochRecord(p.epoch, p.train_loss, p.val_loss, p.lr, math.nan, p.elapsed_s)
+            self.history.append(record)
         now = time.perf_counter()
         if not p.epoch_end and now - self.drawn < DRAW_EVERY_S and self.history:
             return
@@ -44,21 +49,21 @@ class LiveView:
         live = (
             None if p.epoch_end else {"x": p.epoch - 1 + p.batch / p.batches, "loss": p.train_loss}
         )
-        self.chart.plotly_chart(loss_curves(self.history, self.log_y, live))
+        self.chart.plotly_chart(loss_curves(history_rows(self.history), self.log_y, live))
 
 
 def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) -> None:
-    """Train now, drawing into ``container``; the outcome lands in session state."""
+    """Train now, drawing into ``container``; the outcome lands in session state.
+
+    While it runs, session state holds the job: {"model": trained in place, "exp", "series",
+    "history": [EpochRecord per finished epoch], "started"}, which recover_interrupted reads.
+    """
     model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
     job = dict(model=model, exp=exp, series=series, history=[], started=time.perf_counter())
     st.session_state[f"{prefix}job"] = job
     result = run(series, exp, on_progress=LiveView(container, job["history"], log_y), model=model)
     st.session_state.pop(f"{prefix}job", None)
-    history = [
-        dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss)
-        for h in result.fit.history
-    ]
-    keep_outcome(prefix, result, series, history, result.fit.stopped)
+    keep_outcome(prefix, result, series, result.fit.stopped)
 
 
 def recover_interrupted(prefix: str) -> bool:
@@ -71,18 +76,38 @@ def recover_interrupted(prefix: str) -> bool:
         st.info("Training was stopped before the first epoch finished: nothing to score yet.")
         return True
     model = job["model"].eval()
-    win = prepare(job["series"], job["exp"])
-    result = evaluate(model, job["series"], job["exp"], win)
     stopped = f"stopped by you after {len(history)} epoch(s); scored with the weights it had then"
-    keep_outcome(prefix, result, job["series"], history, stopped)
+    device = str(next(model.parameters()).device)
+    # The weights are those of the moment it stopped, not of the best epoch: say so, keep them.
+    fit = FitResult(model, list(history), len(history), stopped, device)
+    result = evaluate(model, job["series"], job["exp"], prepare(job["series"], job["exp"]), fit)
+    keep_outcome(prefix, result, job["series"], stopped)
     return True
 
 
-def keep_outcome(prefix, result, series, history, stopped) -> None:
+def restore(prefix: str, data: bytes) -> None:
+    """Restore a checkpoint file as the page's outcome; CheckpointError when it is not one."""
+    restored = load_checkpoint(data)
+    # With its history as a FitResult, the restored run can be saved again without losing it.
+    fit = FitResult(
+        restored.model, restored.history, restored.best_epoch, restored.stopped, "cpu"
+    )
+    result = dataclasses.replace(restored_result(restored), fit=fit)
+    keep_outcome(prefix, result, restored.series, f"{restored.stopped or 'not recorded'} (restored from a checkpoint)")
+
+
+def history_rows(records: list[EpochRecord]) -> list[dict]:
+    """What loss_curves draws: [{"epoch", "train_loss", "val_loss"}, ...]."""
+    return [dict(epoch=r.epoch, train_loss=r.train_loss, val_loss=r.val_loss) for r in records]
+
+
+def keep_outcome(prefix: str, result: ForecastResult, series: Series, stopped: str) -> None:
+    history = history_rows(result.fit.history) if result.fit else []
     st.session_state[f"{prefix}outcome"] = dict(
         result=result, series=series, history=history, stopped=stopped
     )
 
 
 def outcome(prefix: str) -> dict | None:
+    """{"result", "series", "history" (rows for loss_curves), "stopped"} of the last run, or None."""
     return st.session_state.get(f"{prefix}outcome")

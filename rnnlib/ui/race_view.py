@@ -17,27 +17,30 @@ from rnnlib.race import MAX_SEEDS, ClassificationTask, RaceLog, RaceProgress, Ra
 from rnnlib.ui.train_settings import KEEP, LEARNING_RATES
 
 DRAW_EVERY_S = 0.25  # as live.py: four redraws a second are smooth and cost little
-TASKS = {
-    "sum_sign": "sum sign (is the sum > 0?)",
-    "memory": "memory (sign of the value k steps back)",
-}
+# Short labels: a bound widget writes its label into the URL (?c_task=memory).
+TASKS = {"sum_sign": "sum sign", "memory": "memory"}
 C = ClassificationTask()
 
 
 def task_ui(prefix: str) -> ClassificationTask:
     """A classification task from widgets; DataError for combinations that cannot work."""
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-    name = c1.selectbox("task", list(TASKS), format_func=TASKS.get, key=f"{prefix}task", **KEEP)
+    name = c1.selectbox(
+        "task", list(TASKS), format_func=TASKS.get, key=f"{prefix}task", **KEEP,
+        help="sum sign: is the sum of the sequence > 0? memory: the sign of the value k steps before the end.",
+    )  # fmt: skip
     n = c2.number_input("samples", 20, 20_000, C.n_samples, 100, key=f"{prefix}samples", **KEEP)
     length = c3.number_input("length T", 2, 500, C.length, key=f"{prefix}length", **KEEP)
     delay = c4.number_input(
-        "delay k", 0, 499, 15, key=f"{prefix}delay", disabled=name != "memory", **KEEP,
+        "delay k", 0, 499, C.delay, key=f"{prefix}delay", disabled=name != "memory", **KEEP,
         help="Memory task: the label is the sign of x at step T-1-k; everything after it is noise.",
     )  # fmt: skip
     if name == "memory":
         st.caption(
-            "The longer the delay k, the longer the cue must survive in the state: watch whether the "
-            "plain RNN stays at chance (accuracy ≈ 0.5) while LSTM and GRU learn; try more seeds."
+            "The cue must survive k steps of noise in the state. Watch which cells climb above chance "
+            "(accuracy 0.5) and how soon: the plain RNN's gradient shrinks at every step back, so long "
+            "delays tend to leave it at chance. Short runs may leave every cell there: add samples, "
+            "epochs and seeds."
         )
     return ClassificationTask(name, int(n), int(length), int(delay))
 
