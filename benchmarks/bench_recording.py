@@ -1,6 +1,6 @@
 """What gate recording costs when it is OFF: ScratchRecurrent(record=False) vs the bare loop.
 
-    python benchmarks/bench_recording.py [--repeats 50] [--threads N]
+    python benchmarks/bench_recording.py [--repeats 50] [--threads N] [--cpu-time]
 
 The reference is the same LSTM written as a bare loop inside this script: one input matmul,
 ``.unbind(0)``, and a copy of ``lstm_step``'s maths with no ``rec`` parameter at all, so it holds
@@ -16,7 +16,7 @@ import argparse
 
 import torch
 import torch.nn.functional as F
-from _timing import add_repo_to_path, median_ratio
+from _timing import add_options, add_repo_to_path, median_ratio, setup
 from torch import Tensor
 
 add_repo_to_path()
@@ -56,7 +56,7 @@ def bare_lstm(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor)
     return torch.stack(out).transpose(0, 1)
 
 
-def measure(H: int, B: int, T: int, warmup: int, repeats: int) -> tuple[float, float, float]:
+def measure(H: int, B: int, T: int, args: argparse.Namespace, clock) -> tuple[float, float, float]:
     """(t_module, t_bare, ratio) for fwd+bwd of a one-layer scratch LSTM with record=False."""
     spec = ModelSpec(cell="lstm", input_size=H, hidden_size=H, impl="scratch")
     scr = build_core(spec)
@@ -74,28 +74,23 @@ def measure(H: int, B: int, T: int, warmup: int, repeats: int) -> tuple[float, f
         scr.zero_grad(set_to_none=True)
         bare_lstm(x, *weights).sum().backward()
 
-    return median_ratio(with_module, bare, warmup, repeats)
+    return median_ratio(with_module, bare, args.warmup, args.repeats, clock=clock)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument(
-        "--threads", type=int, default=None, help="torch threads (default: torch's)"
-    )
+    add_options(parser, repeats=50)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    clock, setting = setup(args.threads, args.cpu_time)
     torch.manual_seed(0)
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32 CPU, fwd+bwd")
+    print(f"{setting}, float32 CPU, forward + backward")
     print(
         f"{'case':<6} {'H':>4} {'B':>4} {'T':>4}  {'bare loop ms':>12} {'record=False ms':>15} {'ratio':>7}"
     )
     summary = []
     for label, H, B, T in CASES:
-        t_mod, t_bare, ratio = measure(H, B, T, args.warmup, args.repeats)
+        t_mod, t_bare, ratio = measure(H, B, T, args, clock)
         print(
             f"{label:<6} {H:>4} {B:>4} {T:>4}  {t_bare * 1e3:>12.2f} {t_mod * 1e3:>15.2f} {ratio:>6.3f}x"
         )

@@ -1,6 +1,6 @@
 """Scratch LSTM vs nn.LSTM: forward + backward on CPU, same weights, same process.
 
-    python benchmarks/bench_scratch_lstm.py [--repeats 30] [--threads N]
+    python benchmarks/bench_scratch_lstm.py [--repeats 30] [--threads N] [--cpu-time]
 
 One step of the scratch LSTM is one addmm on h plus elementwise ops, driven from Python, so it
 pays the interpreter and autograd bookkeeping per step; nn.LSTM runs the whole unroll in C++.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 import torch
-from _timing import add_repo_to_path, median_ratio
+from _timing import add_options, add_repo_to_path, median_ratio, setup
 
 add_repo_to_path()
 from rnnlib.models import build_core  # noqa: E402
@@ -36,17 +36,12 @@ def fwd_bwd(module: torch.nn.Module, x: torch.Tensor):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument(
-        "--threads", type=int, default=None, help="torch threads (default: torch's)"
-    )
+    add_options(parser, repeats=30)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    clock, setting = setup(args.threads, args.cpu_time)
     torch.manual_seed(0)
 
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32 CPU")
+    print(f"{setting}, float32 CPU, forward + backward")
     print(
         f"{'case':<6} {'H':>4} {'B':>4} {'T':>4}  {'nn.LSTM ms':>11} {'scratch ms':>11} {'ratio':>7}"
     )
@@ -60,7 +55,7 @@ def main() -> None:
         # Time only a computation that is known to be the same one.
         torch.testing.assert_close(scr(x)[0], ref(x)[0], atol=1e-5, rtol=1e-5)
         t_scr, t_ref, ratio = median_ratio(
-            fwd_bwd(scr, x), fwd_bwd(ref, x), warmup=args.warmup, repeats=args.repeats
+            fwd_bwd(scr, x), fwd_bwd(ref, x), args.warmup, args.repeats, clock=clock
         )
         print(
             f"{label:<6} {H:>4} {B:>4} {T:>4}  {t_ref * 1e3:>11.2f} {t_scr * 1e3:>11.2f} {ratio:>6.2f}x"

@@ -99,12 +99,15 @@ with right:
     for w in report.warnings:
         st.warning(w)
     # A wrapping row sized to the numbers: a 9-digit count in a quarter-width column gets cut.
-    metrics = st.container(horizontal=True, gap="large")
+    metrics = st.container(horizontal=True, gap="medium")
     metrics.metric("Parameters", f"{report.total:,}", width="content")
     metrics.metric(
         "single-bias count", f"{report.single_bias_total:,}", help=report.bias_note, width="content"
     )
-    metrics.metric("multiply-adds / step", f"{report.macs_per_step:,}", width="content")
+    metrics.metric(
+        "MACs / step", f"{report.macs_per_step:,}", width="content",
+        help="Multiply-adds of the recurrent core per time step (the matrix products).",
+    )  # fmt: skip
     metrics.metric("fp32 weights", f"{report.weight_bytes / 1024:,.1f} KiB", width="content")
     tabs = st.tabs(["Parameters", "Shapes", "Equations", "Architecture", "Code"])
     with tabs[0]:

@@ -24,7 +24,7 @@ st.caption(
 )
 interrupted = live.recover_interrupted(P)
 
-data_col, settings_col = st.columns([1.2, 1], gap="large")
+data_col, settings_col = st.columns(2, gap="large")
 with data_col:
     series = data_source_ui(P)
 with settings_col:
@@ -56,40 +56,33 @@ if series is not None:
             f"{len(split.test)} test windows. Scaler fitted on the training part only."
         )
 
-b1, b2, b3 = st.columns([1, 1, 4])
+b1, b2, b3 = st.columns([1, 1, 5])
 start = b1.button("Train", type="primary", disabled=split is None, key=f"{P}train")
 b2.button(
-    "Stop", key=f"{P}stop", help="Stops after the current batch; the weights so far are scored."
+    "Stop", key=f"{P}stop", help="Stops at the next progress report; the weights so far are scored."
 )
 log_y = b3.toggle("log-scale loss", False, key=f"{P}log")
-area = st.container()
+area = st.container()  # the live progress and loss chart, then the finished run's loss chart
 if start and split is not None:
     try:
         live.train(P, series, exp, area, log_y)
     except (DataError, TrainError) as e:
         st.error(str(e))
 
-with st.expander("Restore a checkpoint"):
-    upload = st.file_uploader("Checkpoint file (.rnnlib)", key=f"{P}ckpt")
-    if upload is not None and st.button("Restore", key=f"{P}restore"):
-        try:
-            live.restore(P, upload.getvalue())
-        except CheckpointError as e:
-            st.error(str(e))
-
 done = live.outcome(P)
 if done is not None:
     result, shown = done["result"], done["series"]
+    if not start:
+        area.plotly_chart(loss_curves(done["history"], log_y), key=f"{P}loss_final")
     st.subheader("Result")
     st.caption(f"Why training ended: {done['stopped']}.")
-    if not start:
-        st.plotly_chart(loss_curves(done["history"], log_y), key=f"{P}loss_final")
+    if series is None or exp != result.experiment or not series.frame.equals(shown.frame):
+        st.warning("This result comes from other data or settings than those above: press Train.")
     st.markdown(
         f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, season {result.period}."
     )
-    st.dataframe(
-        metrics_table(result.metrics).style.format("{:.4g}").highlight_min(axis=0, color="#d4f4dd")
-    )
+    table = metrics_table(result.metrics).style.format("{:.4g}", na_rep="—")
+    st.dataframe(table.highlight_min(axis=0, color="#d4f4dd"))
     if "seasonal_naive" not in result.metrics:
         st.caption(
             f"Seasonal naive needs a lookback of at least one season ({result.period} steps): not scored."
@@ -106,16 +99,23 @@ if done is not None:
         forecast_chart(target, result.test, result.future, ("naive", "seasonal_naive")),
         key=f"{P}forecast",
     )
-    d1, d2 = st.columns(2)
+    st.caption("The chart opens on the test part: double-click it to see the whole series.")
+    d1, d2, _ = st.columns([1, 1, 5])
     d1.download_button(
-        "Forecast CSV",
-        result.future.to_csv(index=False),
-        "forecast.csv",
-        "text/csv",
+        "Forecast CSV", result.future.to_csv(index=False), "forecast.csv", "text/csv",
         key=f"{P}dl_csv",
-    )
+    )  # fmt: skip
     d2.download_button(
         "Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{P}dl_ckpt"
     )
 elif interrupted:
     st.caption("Press Train to start again.")
+
+with st.expander("Restore a checkpoint"):
+    upload = st.file_uploader("Checkpoint file (.rnnlib)", key=f"{P}ckpt")
+    if upload is not None and st.button("Restore", key=f"{P}restore"):
+        try:
+            live.restore(P, upload.getvalue())
+            st.rerun()  # the result section above was drawn before this click was handled
+        except CheckpointError as e:
+            st.error(str(e))

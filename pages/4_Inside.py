@@ -6,12 +6,13 @@ import streamlit as st
 from rnnlib.errors import DataError
 from rnnlib.figures.inside import memory_lab_chart, reach_chart, state_heatmaps
 from rnnlib.inside import InsideError, core_spec, record, step_arithmetic
+from rnnlib.optim import TrainError
 from rnnlib.spec import SpecError
 from rnnlib.ui import inside_view as view
 
 st.set_page_config(page_title="Inside · RNN Playground", page_icon="🔬", layout="wide")
 P = "i_"  # session-state prefix of this page
-BAD_INPUT = (InsideError, SpecError, DataError)
+BAD_INPUT = (InsideError, SpecError, DataError, TrainError)
 st.title("🔬 Inside the cell")
 st.markdown(
     "A recurrent network reads a window one step at a time and carries what it needs in its state. "

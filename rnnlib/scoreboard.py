@@ -22,23 +22,34 @@ def metrics_table(metrics: dict[str, dict[str, float]]) -> pd.DataFrame:
         LABELS.get(name, name): {COLUMNS[k]: v for k, v in m.items() if k in COLUMNS}
         for name, m in metrics.items()
     }
-    return pd.DataFrame.from_dict(rows, orient="index")[[c for c in COLUMNS.values()]]
+    # reindex: a metric no forecaster has is an empty (NaN) column, not a KeyError
+    return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(COLUMNS.values()))
 
 
 def verdict(metrics: dict[str, dict[str, float]], key: str = "mae") -> str:
-    """E.g. 'The model's MAE is 23% lower than the best baseline (seasonal naive).'"""
+    """One sentence comparing the model with the best baseline on `key`, e.g.
+    "The model's MAE is 23% lower than that of the best baseline, seasonal naive."
+
+    NaN scores (a metric undefined on these points) are left out; without a finite model score
+    or any baseline score there is nothing to compare, and the sentence says which.
+    """
+    column = COLUMNS[key]
     model = metrics["model"][key]
-    baselines = {n: m[key] for n, m in metrics.items() if n != "model" and not math.isnan(m[key])}
-    if not baselines or math.isnan(model):
-        return "No baseline could be scored on these windows."
+    baselines = {n: m[key] for n, m in metrics.items() if n != "model" and math.isfinite(m[key])}
+    if not math.isfinite(model):
+        return f"The model's {column} is not a finite number on the test part: nothing to compare."
+    if not baselines:
+        return f"No baseline has a finite {column} on the test part: nothing to compare with."
     best = min(baselines, key=baselines.get)
-    ref = baselines[best]
+    ref, label = baselines[best], LABELS.get(best, best)
     if ref == 0:
-        return f"The best baseline ({LABELS[best]}) is exact on the test part; nothing to beat."
+        return f"The best baseline, {label}, is exact on the test part: nothing to beat."
     change = (model - ref) / ref
+    if abs(change) < 0.005:
+        return f"The model's {column} ties with that of the best baseline, {label} (within 0.5%)."
     if change < 0:
-        return f"The model's {COLUMNS[key]} is {-change:.0%} lower than the best baseline ({LABELS[best]})."
+        return f"The model's {column} is {-change:.0%} lower than that of the best baseline, {label}."
     return (
-        f"The model does not beat the best baseline ({LABELS[best]}): its {COLUMNS[key]} is {change:.0%} "
+        f"The model does not beat the best baseline, {label}: its {column} is {change:.0%} "
         "higher. Try more epochs, a longer lookback, or check the series has learnable structure."
     )

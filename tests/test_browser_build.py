@@ -80,11 +80,10 @@ def test_count_follows_the_widgets_and_the_url_carries_them(app_server, browser,
     assert query(page) == "cell=gru"
 
     # The link, opened by someone else (a new context: no cookies, a new session).
-    link = page.url.replace("cell=gru", "cell=gru&hidden_size=64")
     other = browser.new_context(viewport=page.viewport_size)
     try:
         visitor = other.new_page()
-        open_page(visitor, "", link)
+        open_page(visitor, app_server, "Build?cell=gru&hidden_size=64")
         expect(count(visitor)).to_have_text(expected(cell="gru", hidden_size=64))
         expect(visitor.get_by_role("radio", name="gru", exact=True)).to_be_checked()
         expect(visitor.get_by_label("hidden_size", exact=True)).to_have_value("64")

@@ -21,7 +21,9 @@ def _recording(cell: str, features: int = 1, **kw):
     return record(model, x)
 
 
-@pytest.mark.parametrize("cell, names", [("rnn", ["h"]), ("lstm", list("ifgoch")), ("gru", list("rznh"))])
+@pytest.mark.parametrize(
+    "cell, names", [("rnn", ["h"]), ("lstm", list("ifgoch")), ("gru", list("rznh"))]
+)
 def test_heatmaps_one_panel_per_recorded_quantity_under_the_input(cell, names):
     rec = _recording(cell)
     fig = state_heatmaps(rec)
@@ -53,7 +55,8 @@ def test_heatmaps_mark_the_step_and_show_each_input_feature():
 
 def _reach(trained: bool) -> ReachResult:
     curves = {
-        cell: {"untrained": np.geomspace(1, 1e-6, 6)} | ({"trained": np.array([1, 0.5, 0, 0.2, 0.1, 0.1])} if trained else {})
+        cell: {"untrained": np.geomspace(1, 1e-6, 6)}
+        | ({"trained": np.array([1, 0.5, 0, 0.2, 0.1, 0.1])} if trained else {})
         for cell in ("rnn", "lstm", "gru")
     }
     return ReachResult("memory", 6, 3, curves, {})

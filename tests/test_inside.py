@@ -79,7 +79,12 @@ def test_core_spec_reads_a_bare_torch_core():
     core = torch.nn.LSTM(2, 5, num_layers=2, bidirectional=True, proj_size=3, bias=False)
     spec = core_spec(core)
     assert (spec.cell, spec.input_size, spec.hidden_size, spec.num_layers) == ("lstm", 2, 5, 2)
-    assert (spec.bidirectional, spec.proj_size, spec.bias, spec.batch_first) == (True, 3, False, False)
+    assert (spec.bidirectional, spec.proj_size, spec.bias, spec.batch_first) == (
+        True,
+        3,
+        False,
+        False,
+    )
     assert core_spec(torch.nn.RNN(1, 4, nonlinearity="relu")).nonlinearity == "relu"
 
 

@@ -30,7 +30,12 @@ def test_lab_returns_one_accuracy_per_cell_and_delay_and_reports_progress():
 
 
 def test_a_short_delay_is_learned_well_above_chance():
-    spec = LabSpec(delays=(0,), cells=("rnn",), n_test=256, train=QuickTrain(hidden_size=8, n_train=256, epochs=6))
+    spec = LabSpec(
+        delays=(0,),
+        cells=("rnn",),
+        n_test=256,
+        train=QuickTrain(hidden_size=8, n_train=256, epochs=6),
+    )
     assert memory_lab(spec).accuracy["rnn"][0] > 0.8
 
 
@@ -45,7 +50,9 @@ def test_accuracy_is_the_share_of_logits_with_the_labels_sign():
     X, y = memory_task(200, 10, 0, seed=0)
     assert accuracy(_LastInput(), X, y) == 1.0
     X, y = memory_task(200, 10, 4, seed=0)
-    assert 0.3 < accuracy(_LastInput(), X, y) < 0.7  # the last step is noise when the cue is earlier
+    assert (
+        0.3 < accuracy(_LastInput(), X, y) < 0.7
+    )  # the last step is noise when the cue is earlier
     assert accuracy(_LastInput(), -X, y) == pytest.approx(1.0 - accuracy(_LastInput(), X, y))
 
 

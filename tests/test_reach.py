@@ -81,7 +81,9 @@ def test_reach_experiment_curves_for_each_cell():
 
 def test_untrained_curve_comes_from_the_seeded_initial_weights():
     result = reach_experiment("sine", ("lstm",), False, length=5, quick=TINY)
-    assert result.delay is None and result.scores == {} and set(result.curves["lstm"]) == {"untrained"}
+    assert (
+        result.delay is None and result.scores == {} and set(result.curves["lstm"]) == {"untrained"}
+    )
     X, _, _ = task_data("sine", 5, 0, 256, seed=TINY.seed + 1)
     want = gradient_reach(small_model("lstm", TINY), X[:PROBE])
     np.testing.assert_allclose(result.curves["lstm"]["untrained"], want)

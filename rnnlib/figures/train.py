@@ -135,9 +135,17 @@ def forecast_chart(
         x=future["time"], y=future["forecast"], mode="lines+markers", name="forecast past the end",
         line=dict(color="#4C78A8", width=2),
     )  # fmt: skip
-    return _layout(
+    fig = _layout(
         fig, "Forecast on the test part and past the end", "time", history.name or "value", 420
     )
+    # Up to nine entries: a column on the right, where a row above would run into the title.
+    fig.update_layout(legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top"))
+    if len(one):
+        # Open on the test part, with as much history again before it; double-click shows all.
+        end = max(one["time"].iloc[-1], *future["time"])
+        span = end - one["time"].iloc[0]
+        fig.update_xaxes(range=[max(history.index[0], end - 2 * span), end + span * 0.02])
+    return fig
 
 
 def _band(fig, x, lo, hi, name, alpha, colour="#E45756") -> None:

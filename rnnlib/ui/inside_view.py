@@ -33,20 +33,18 @@ class Source:
 
 
 def session_sources() -> dict[str, Source]:
-    """Models other pages left in session state; today the Train page's finished result."""
+    """Models other pages left in session state; today the Train page's finished result.
+
+    Any model with an rnnlib core (``.rnn``) and windows shaped (n, T, I) can be added here:
+    everything downstream takes a Source, whatever page it came from.
+    """
     sources = {}
     outcome = st.session_state.get("t_outcome")
     if outcome is not None:
         result = outcome["result"]
         win = result.windows
-        part, name = next(
-            (
-                (s, n)
-                for s, n in ((win.test, "test"), (win.val, "validation"), (win.train, "training"))
-                if len(s)
-            ),
-            (win.test, "test"),
-        )
+        parts = [(win.test, "test"), (win.val, "validation"), (win.train, "training")]
+        part, name = next(((s, n) for s, n in parts if len(s)), parts[0])
         spec = result.experiment.model
         label = f"the {spec.cell.upper()} trained on the Train page ({outcome['stopped']})"
         sources["trained"] = Source(result.model, part.X, label, f"{name} window (scaled)")

@@ -61,8 +61,11 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
     job = dict(model=model, exp=exp, series=series, history=[], started=time.perf_counter())
     st.session_state[f"{prefix}job"] = job
-    result = run(series, exp, on_progress=LiveView(container, job["history"], log_y), model=model)
+    view = LiveView(container, job["history"], log_y)
+    result = run(series, exp, on_progress=view, model=model)
     st.session_state.pop(f"{prefix}job", None)
+    took = time.perf_counter() - job["started"]
+    view.bar.progress(1.0, text=f"Done in {took:.1f} s (training and scoring): {result.fit.stopped}.")
     keep_outcome(prefix, result, series, result.fit.stopped)
 
 

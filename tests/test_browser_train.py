@@ -1,0 +1,87 @@
+"""The Train page in a real browser: a CSV upload trained to a result, and a live run stopped."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from browser import assert_no_exception, open_page, rerun_after, screenshot
+
+TRAIN_TIMEOUT_MS = 120_000  # a few epochs of the default LSTM; generous for a shared 2-core machine
+
+
+def set_epochs(page, epochs: int) -> None:
+    main = page.locator('[data-testid="stMain"]')
+    main.locator('[data-testid="stExpander"] summary').filter(has_text="Training").click()
+    box = page.get_by_label("epochs", exact=True)
+    rerun_after(page, lambda: (box.fill(str(epochs)), box.press("Enter")))
+
+
+def seasonal_csv(path) -> None:
+    """200 daily points of a noisy weekly season on a slow trend."""
+    rng = np.random.default_rng(0)
+    t = np.arange(200)
+    pd.DataFrame({
+        "date": pd.date_range("2024-01-01", periods=200, freq="D").strftime("%Y-%m-%d"),
+        "visitors": 50 + 0.05 * t + 8 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1.5, 200),
+    }).to_csv(path, index=False)  # fmt: skip
+
+
+@pytest.mark.browser
+def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_path):
+    open_page(page, app_server, "Train")
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert main.locator("h1").first.inner_text().endswith("Train and forecast")
+
+    rerun_after(page, lambda: main.get_by_text("Upload CSV", exact=True).click())
+    seasonal_csv(tmp_path / "visitors.csv")
+    uploader = main.locator('[data-testid="stFileUploader"]').filter(has_text="CSV file")
+    rerun_after(page, lambda: uploader.locator("input[type=file]").set_input_files(
+        tmp_path / "visitors.csv"))  # fmt: skip
+    assert_no_exception(page)
+    assert main.get_by_text("200 rows", exact=False).first.is_visible()
+    set_epochs(page, 3)
+
+    train = main.get_by_role("button", name="Train", exact=True)
+    rerun_after(page, train.click, timeout_ms=TRAIN_TIMEOUT_MS)
+    assert_no_exception(page)
+    assert main.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert main.get_by_text("Why training ended: completed 3 epochs.").is_visible()
+    assert main.get_by_text("best baseline", exact=False).first.is_visible()
+    main.locator(".js-plotly-plot").nth(2).wait_for(timeout=30_000)  # plotly.js draws after the run
+    titles = main.locator(".gtitle").all_text_contents()
+    assert "Loss" in titles and "Forecast on the test part and past the end" in titles, titles
+    legend = set(main.locator(".legendtext").all_text_contents())
+    assert {"validation", "model (1 step ahead)", "forecast past the end"} <= legend, legend
+    result_table = main.locator('[data-testid="stDataFrame"]').last  # the first is the preview
+    result_table.scroll_into_view_if_needed()
+    assert result_table.is_visible()
+    assert main.get_by_role("button", name="Checkpoint").is_visible()
+    screenshot(page, "train_csv_result")
+
+
+@pytest.mark.browser
+def test_train_page_draws_progress_live_and_stops_in_chromium(app_server, page):
+    open_page(page, app_server, "Train")
+    main = page.locator('[data-testid="stMain"]')
+    set_epochs(page, 60)
+
+    clicked = time.monotonic()
+    main.get_by_role("button", name="Train", exact=True).click()
+    progress = main.locator('[data-testid="stProgress"]').filter(has_text="epoch")
+    progress.wait_for(timeout=30_000)
+    first_report_s = time.monotonic() - clicked
+    assert not main.get_by_text("Why training ended").count()  # still training
+    main.get_by_text("loss (scaled units)").first.wait_for(timeout=30_000)  # the live chart
+
+    stop = main.get_by_role("button", name="Stop", exact=True)
+    stopped_at = time.monotonic()
+    rerun_after(page, stop.click, timeout_ms=30_000)
+    assert_no_exception(page)
+    main.get_by_text("stopped by you", exact=False).first.wait_for(timeout=5_000)
+    stop_s = time.monotonic() - stopped_at
+    assert stop_s < 10, f"Stop took {stop_s:.1f} s to show a result"
+    assert main.get_by_text("best baseline", exact=False).first.is_visible()
+    screenshot(page, "train_stopped")
+    print(f"first progress report {first_report_s:.2f} s after the click; stop -> result {stop_s:.2f} s")
