@@ -11,9 +11,8 @@ st.set_page_config(
     page_title="Build · RNN Playground", page_icon=":material/construction:", layout="wide"
 )
 D = ModelSpec()  # widget defaults are the spec's defaults
-# Every widget is bound to the URL (shareable links) and kept across page switches. A bound
-# widget's URL value is its *displayed label*, so choice widgets show the spec's own values
-# (no format_func): then ?cell=gru&impl=scratch is the spec, field for field.
+# Every widget is bound to the URL (shareable links) and kept across page switches. The URL holds
+# a widget's displayed label, so choice widgets show the spec's own values: ?cell=gru&impl=scratch.
 KEEP = dict(bind="query-params", persist_state="session")
 
 
@@ -100,15 +99,14 @@ with right:
         st.warning(w)
     # A wrapping row sized to the numbers: a 9-digit count in a quarter-width column gets cut.
     metrics = st.container(horizontal=True, gap="medium")
-    metrics.metric("Parameters", f"{report.total:,}", width="content")
-    metrics.metric(
-        "single-bias count", f"{report.single_bias_total:,}", help=report.bias_note, width="content"
-    )
-    metrics.metric(
-        "MACs / step", f"{report.macs_per_step:,}", width="content",
-        help="Multiply-adds of the recurrent core per time step (the matrix products).",
-    )  # fmt: skip
-    metrics.metric("fp32 weights", f"{report.weight_bytes / 1024:,.1f} KiB", width="content")
+    kib = report.weight_bytes / 1024
+    for label, value, hint in [
+        ("Parameters", f"{report.total:,}", None),
+        ("single-bias count", f"{report.single_bias_total:,}", report.bias_note),
+        ("MACs / step", f"{report.macs_per_step:,}", "Multiply-adds of the core per time step."),
+        ("fp32 weights", f"{kib / 1024:,.1f} MiB" if kib >= 1024 else f"{kib:,.1f} KiB", None),
+    ]:
+        metrics.metric(label, value, help=hint, width="content")
     tabs = st.tabs(["Parameters", "Shapes", "Equations", "Architecture", "Code"])
     with tabs[0]:
         st.latex(report.formula_latex)
@@ -122,10 +120,9 @@ with right:
     with tabs[1]:
         order = "(batch, time, features)" if spec.batch_first else "(time, batch, features)"
         st.markdown(
-            f"With `batch_first={spec.batch_first}` the input is laid out as **{order}**. "
-            "`h_n` and `c_n` are always (layers × directions, batch, width): PyTorch never puts "
-            "batch first in the states. Shapes below are predicted from the spec and checked "
-            "against a real forward pass."
+            f"With `batch_first={spec.batch_first}` the input is laid out as **{order}**; `h_n` "
+            "and `c_n` are always (layers × directions, batch, width). Predicted from the spec, "
+            "measured on a real forward pass."
         )
         shape_rows = [
             dict(tensor=k, predicted=str(v), measured=str(report.measured_shapes.get(k)),

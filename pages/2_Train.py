@@ -13,10 +13,10 @@ from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
-st.set_page_config(page_title="Train · RNN Playground", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Train · RNN Playground", page_icon=":material/monitoring:", layout="wide")
 P = "t_"  # session-state prefix of this page
 spec = current_spec()
-st.title("📈 Train and forecast")
+st.title(":material/monitoring: Train and forecast")
 st.caption(
     f"Model from **Build**: {spec.cell.upper()}, hidden {spec.hidden_size}, {spec.num_layers} layer(s)"
     f"{', bidirectional' if spec.bidirectional else ''}, {spec.impl} implementation. "

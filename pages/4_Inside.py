@@ -10,10 +10,10 @@ from rnnlib.optim import TrainError
 from rnnlib.spec import SpecError
 from rnnlib.ui import inside_view as view
 
-st.set_page_config(page_title="Inside · RNN Playground", page_icon="🔬", layout="wide")
+st.set_page_config(page_title="Inside · RNN Playground", page_icon=":material/visibility:", layout="wide")
 P = "i_"  # session-state prefix of this page
 BAD_INPUT = (InsideError, SpecError, DataError, TrainError)
-st.title("🔬 Inside the cell")
+st.title(":material/visibility: Inside the cell")
 st.markdown(
     "A recurrent network reads a window one step at a time and carries what it needs in its state. "
     "Here you can watch that happen: every gate and state of every unit at every step, the "

@@ -48,7 +48,9 @@ def verdict(metrics: dict[str, dict[str, float]], key: str = "mae") -> str:
     if abs(change) < 0.005:
         return f"The model's {column} ties with that of the best baseline, {label} (within 0.5%)."
     if change < 0:
-        return f"The model's {column} is {-change:.0%} lower than that of the best baseline, {label}."
+        return (
+            f"The model's {column} is {-change:.0%} lower than that of the best baseline, {label}."
+        )
     return (
         f"The model does not beat the best baseline, {label}: its {column} is {change:.0%} "
         "higher. Try more epochs, a longer lookback, or check the series has learnable structure."

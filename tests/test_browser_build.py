@@ -49,6 +49,8 @@ def test_count_follows_the_widgets_and_the_url_carries_them(app_server, browser,
     assert_no_exception(page)
     expect(count(page)).to_have_text(expected())
     assert query(page) == ""
+    # The table's grid draws on a canvas only once scrolled into view: draw it for the shot.
+    page.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
     screenshot(page, "build_default")
 
     choose_cell(page, "gru")

@@ -1,5 +1,6 @@
 """The Train page in a real browser: a CSV upload trained to a result, and a live run stopped."""
 
+import re
 import time
 
 import numpy as np
@@ -10,11 +11,17 @@ from browser import assert_no_exception, open_page, rerun_after, screenshot
 TRAIN_TIMEOUT_MS = 120_000  # a few epochs of the default LSTM; generous for a shared 2-core machine
 
 
-def set_epochs(page, epochs: int) -> None:
+def set_training(page, epochs: int, patience: int | None = None) -> None:
+    """Open the Training expander and set epochs (and early-stop patience), one rerun each."""
     main = page.locator('[data-testid="stMain"]')
     main.locator('[data-testid="stExpander"] summary').filter(has_text="Training").click()
-    box = page.get_by_label("epochs", exact=True)
-    rerun_after(page, lambda: (box.fill(str(epochs)), box.press("Enter")))
+    fields = {"epochs": epochs, "early-stop patience (0 = off)": patience}
+    for label, value in fields.items():
+        if value is not None:
+            box = page.get_by_label(label, exact=True)
+            rerun_after(
+                page, lambda box=box, value=value: (box.fill(str(value)), box.press("Enter"))
+            )
 
 
 def seasonal_csv(path) -> None:
@@ -41,7 +48,7 @@ def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_
         tmp_path / "visitors.csv"))  # fmt: skip
     assert_no_exception(page)
     assert main.get_by_text("200 rows", exact=False).first.is_visible()
-    set_epochs(page, 3)
+    set_training(page, epochs=3)
 
     train = main.get_by_role("button", name="Train", exact=True)
     rerun_after(page, train.click, timeout_ms=TRAIN_TIMEOUT_MS)
@@ -58,6 +65,7 @@ def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_
     result_table.scroll_into_view_if_needed()
     assert result_table.is_visible()
     assert main.get_by_role("button", name="Checkpoint").is_visible()
+    page.mouse.move(0, 0)
     screenshot(page, "train_csv_result")
 
 
@@ -65,15 +73,17 @@ def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_
 def test_train_page_draws_progress_live_and_stops_in_chromium(app_server, page):
     open_page(page, app_server, "Train")
     main = page.locator('[data-testid="stMain"]')
-    set_epochs(page, 60)
+    set_training(page, epochs=200, patience=0)  # long enough to be stopped by hand
 
     clicked = time.monotonic()
     main.get_by_role("button", name="Train", exact=True).click()
-    progress = main.locator('[data-testid="stProgress"]').filter(has_text="epoch")
-    progress.wait_for(timeout=30_000)
+    progress = main.locator('[data-testid="stProgress"]')
+    progress.filter(has_text="epoch").wait_for(timeout=30_000)
     first_report_s = time.monotonic() - clicked
     assert not main.get_by_text("Why training ended").count()  # still training
-    main.get_by_text("loss (scaled units)").first.wait_for(timeout=30_000)  # the live chart
+    # Stop once an epoch is over (a run stopped before has nothing to score) and the chart is live.
+    progress.filter(has_text=re.compile(r"epoch ([2-9]|\d\d+)/200")).wait_for(timeout=30_000)
+    main.get_by_text("loss (scaled units)").first.wait_for(timeout=30_000)
 
     stop = main.get_by_role("button", name="Stop", exact=True)
     stopped_at = time.monotonic()
@@ -83,5 +93,8 @@ def test_train_page_draws_progress_live_and_stops_in_chromium(app_server, page):
     stop_s = time.monotonic() - stopped_at
     assert stop_s < 10, f"Stop took {stop_s:.1f} s to show a result"
     assert main.get_by_text("best baseline", exact=False).first.is_visible()
+    page.mouse.move(0, 0)  # no tooltip left over the page
     screenshot(page, "train_stopped")
-    print(f"first progress report {first_report_s:.2f} s after the click; stop -> result {stop_s:.2f} s")
+    print(
+        f"first progress report {first_report_s:.2f} s after the click; stop -> result {stop_s:.2f} s"
+    )

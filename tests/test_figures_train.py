@@ -77,6 +77,12 @@ def test_loss_curves_with_validation():
     assert names(fig) == ["train", "validation"]
     assert list(fig.data[1].y) == pytest.approx([1.2, 0.6, 0.4])
     assert fig.layout.xaxis.title.text == "epoch" and fig.layout.yaxis.type in (None, "linear")
+    assert fig.layout.xaxis.dtick == 1  # few epochs: a tick per epoch, none in between
+
+
+def test_loss_curves_of_many_epochs_leave_the_ticks_to_plotly():
+    history = [dict(epoch=e, train_loss=1.0, val_loss=None) for e in range(1, 41)]
+    assert loss_curves(history).layout.xaxis.dtick is None
 
 
 def test_loss_curves_without_validation_draw_train_only():
@@ -129,3 +135,20 @@ def test_forecast_chart_draws_interval_bands_when_there_are_bounds():
     one = scored(intervals=True).query("step == 1")
     assert list(test_band.y) == pytest.approx([*one.upper80, *one.lower80[::-1]])
     assert names(fig)[-1] == "forecast past the end"
+
+
+def test_forecast_chart_opens_on_the_test_part_with_as_much_history_before_it():
+    test = scored()
+    fig = forecast_chart(frame()["sales"], test, future())
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    first, end = test.time.min(), future().time.max()
+    assert lo == end - 2 * (end - first) and end < hi < end + pd.Timedelta(days=1)
+    assert fig.layout.legend.orientation == "v"  # a column beside the plot, clear of the title
+
+
+def test_forecast_chart_range_stops_at_the_start_of_a_short_history():
+    history = frame()["sales"].reset_index(drop=True)  # a step index
+    steps = scored().assign(time=lambda d: frame(N + H).index.get_indexer(d.time))
+    ahead = future().assign(time=range(N, N + H))
+    fig = forecast_chart(history.iloc[-8:], steps, ahead)
+    assert fig.layout.xaxis.range[0] == history.index[-8]

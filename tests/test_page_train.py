@@ -20,7 +20,7 @@ from rnnlib.windows import WindowSpec
 
 PAGE = Path(__file__).resolve().parents[1] / "pages" / "2_Train.py"
 SMALL = ModelSpec(hidden_size=8)  # what the Build page would hand over: tiny, so runs take a second
-FORECASTERS = ["model", "naive (last value)", "drift", "window mean"]
+FORECASTERS = ["model", "naive (last value)", "seasonal naive", "drift", "window mean"]
 
 
 def open_train(spec: ModelSpec = SMALL, epochs: int = 2, **widgets) -> AppTest:
@@ -109,7 +109,7 @@ def test_train_shows_scores_verdict_forecast_and_downloads():
     done = at.session_state["t_outcome"]
     assert done["stopped"] == "completed 2 epochs" and len(done["history"]) == 2
     table = next(d.value for d in at.dataframe if "MAE" in d.value.columns)
-    assert list(table.index) == FORECASTERS  # the default sine's season (25) > lookback (24)
+    assert list(table.index) == FORECASTERS  # the default sine's season (20) fits the lookback (24)
     assert list(table.columns) == ["MAE", "RMSE", "MAPE %", "sMAPE %", "MASE"]
     assert table.loc["model", "MAE"] == pytest.approx(done["result"].metrics["model"]["mae"])
     verdict = next(m.value for m in at.markdown if "best baseline" in m.value)
@@ -128,6 +128,17 @@ def test_result_stays_after_an_unrelated_rerun():
     ok(at.run())
     assert at.session_state["t_outcome"]["result"].metrics == first
     assert charts(at)["Loss"]["layout"]["yaxis"]["type"] == "log"
+    assert not at.warning
+
+
+def test_a_result_from_other_settings_is_flagged_until_trained_again():
+    at = train(open_train())
+    widget(at, "t_lookback").set_value(12)
+    ok(at.run())
+    assert [w.value for w in at.warning] == [
+        "This result comes from other data or settings than those above: press Train."
+    ]
+    assert not train(at).warning
 
 
 # --- data sources -----------------------------------------------------------------------------
@@ -183,7 +194,9 @@ def test_lookback_longer_than_the_series_is_an_error():
 
 
 def test_invalid_csv_is_an_error():
-    at = upload_csv(open_train(), (Path(__file__).parent / "fixtures/csv/all_text.csv").read_bytes())
+    at = upload_csv(
+        open_train(), (Path(__file__).parent / "fixtures/csv/all_text.csv").read_bytes()
+    )
     assert errors(at) == [
         "No column holds numbers (every value is text): the file needs at least one column of "
         "numbers to forecast."
@@ -202,9 +215,7 @@ def test_recursive_strategy_with_extra_features_is_an_error():
 
 def test_seq2seq_with_a_bidirectional_build_spec_is_an_error():
     at = open_train(SMALL.replace(bidirectional=True), t_strategy="seq2seq")
-    assert errors(at) == [
-        "seq2seq needs a unidirectional model: turn bidirectional off on Build."
-    ]
+    assert errors(at) == ["seq2seq needs a unidirectional model: turn bidirectional off on Build."]
     assert at.button(key="t_train").disabled
 
 
@@ -214,7 +225,7 @@ def test_seq2seq_with_a_bidirectional_build_spec_is_an_error():
 def test_an_interrupted_run_becomes_a_result_stopped_by_you():
     at = open_train()
     # What live.train leaves in session state when a click interrupts it after its first epoch.
-    series = make_synthetic("sine", n=400, period=25.0, amplitude=1.0, noise=0.05, seed=0)
+    series = make_synthetic("sine", n=400, period=20.0, amplitude=1.0, noise=0.05, seed=0)
     exp = Experiment(SMALL, WindowSpec(), TrainSpec(epochs=2), ForecastSpec())
     model = build_forecaster(exp, series.values().shape[1], seed=0)
     history = [EpochRecord(1, train_loss=0.5, val_loss=0.6, lr=0.01, grad_norm=1.0, elapsed_s=0.1)]

@@ -69,6 +69,8 @@ def loss_curves(
             marker=dict(color=PART_COLOURS["train"], symbol="circle-open", size=10),
         )  # fmt: skip
     fig = _layout(fig, "Loss", "epoch", "loss (scaled units)", 320)
+    if 0 < len(epochs) <= 12:
+        fig.update_xaxes(dtick=1)  # whole epochs: no 1.5 between two points
     if log_y:
         fig.update_yaxes(type="log")
     return fig

@@ -13,7 +13,7 @@ KEEP = dict(bind="query-params", persist_state="session")
 # Per generator: (parameter, label, min, max, default, step). n, noise and seed are common to all.
 KNOBS = {
     "sine": [
-        ("period", "period (steps)", 2.0, 200.0, 25.0, 1.0),
+        ("period", "period (steps)", 2.0, 200.0, 20.0, 1.0),
         ("amplitude", "amplitude", 0.1, 10.0, 1.0, 0.1),
     ],
     "seasonal": [

@@ -65,7 +65,9 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     result = run(series, exp, on_progress=view, model=model)
     st.session_state.pop(f"{prefix}job", None)
     took = time.perf_counter() - job["started"]
-    view.bar.progress(1.0, text=f"Done in {took:.1f} s (training and scoring): {result.fit.stopped}.")
+    view.bar.progress(
+        1.0, text=f"Done in {took:.1f} s (training and scoring): {result.fit.stopped}."
+    )
     keep_outcome(prefix, result, series, result.fit.stopped)
 
 
@@ -92,11 +94,14 @@ def restore(prefix: str, data: bytes) -> None:
     """Restore a checkpoint file as the page's outcome; CheckpointError when it is not one."""
     restored = load_checkpoint(data)
     # With its history as a FitResult, the restored run can be saved again without losing it.
-    fit = FitResult(
-        restored.model, restored.history, restored.best_epoch, restored.stopped, "cpu"
-    )
+    fit = FitResult(restored.model, restored.history, restored.best_epoch, restored.stopped, "cpu")
     result = dataclasses.replace(restored_result(restored), fit=fit)
-    keep_outcome(prefix, result, restored.series, f"{restored.stopped or 'not recorded'} (restored from a checkpoint)")
+    keep_outcome(
+        prefix,
+        result,
+        restored.series,
+        f"{restored.stopped or 'not recorded'} (restored from a checkpoint)",
+    )
 
 
 def history_rows(records: list[EpochRecord]) -> list[dict]:
