@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,9 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         _validate(self)
+        # Store plain ints so the spec round-trips through JSON whatever integer type it was given.
+        for f in ("input_size", "hidden_size", "num_layers", "proj_size", "output_size"):
+            object.__setattr__(self, f, int(getattr(self, f)))
 
     @property
     def gates(self) -> int:
@@ -119,7 +123,8 @@ class ModelSpec:
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:
     # bool is an int subclass in Python; True as a hidden size is a bug, not a 1.
-    if isinstance(value, bool) or not isinstance(value, int):
+    # numpy integers (from pandas or sliders) are whole numbers too.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise SpecError(f"{name} must be a whole number, got {value!r}.")
     if not low <= value <= high:
         raise SpecError(f"{name} must be between {low} and {high}, got {value}.")
