@@ -83,8 +83,8 @@ with left:
     st.divider()
     batch_first = st.toggle("batch_first", D.batch_first, key="batch_first", **KEEP)
     s1, s2 = st.columns(2)  # small caps: every change runs a real forward pass
-    batch = s1.number_input("batch size B", 1, 256, 8, key="shape_batch")
-    seq_len = s2.number_input("sequence length T", 1, 512, 24, key="shape_seq")
+    batch = s1.number_input("batch size B", 1, 256, 8, key="shape_batch", persist_state="session")
+    seq_len = s2.number_input("time steps T", 1, 512, 24, key="shape_seq", persist_state="session")
 
 try:
     spec = ModelSpec(**fields, batch_first=batch_first)

@@ -69,13 +69,19 @@ def infer_frequency(index: pd.Index) -> str | None:
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return None
     # pandas 3.1 warns that infer_freq will return an offset; ask for that form now and keep
-    # the string, so the alias is the same before and after the switch.
-    with pd.option_context("future.infer_freq_returns_offset", True):
+    # the string, so the alias is the same before and after the switch. Older pandas (3.0, as on
+    # some GPU images) has no such option and returns the string already.
+    try:
         try:
+            with pd.option_context("future.infer_freq_returns_offset", True):
+                offset = pd.infer_freq(index)
+        except pd.errors.OptionError:
             offset = pd.infer_freq(index)
-        except (TypeError, ValueError):
-            return None
-    return None if offset is None else offset.freqstr
+    except (TypeError, ValueError):
+        return None
+    if offset is None:
+        return None
+    return offset if isinstance(offset, str) else offset.freqstr
 
 
 # --- parameter checks shared by the generators -------------------------------------------------

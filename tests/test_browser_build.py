@@ -16,6 +16,15 @@ from rnnlib.spec import ModelSpec
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def patient_expect():
+    """Widgets are lazily loaded: after "script finished" they can stay skeletons for seconds on
+    a loaded machine (measured: 3-4 s with 2 busy cores), past expect()'s 5 s default."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the tests that follow
+
+
 def count(page):
     """The "Parameters" metric's value (a locator, so expect() can wait on it)."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Parameters")
