@@ -37,7 +37,10 @@ def agreement(cell: str, dev: torch.device) -> float:
     out_r.square().sum().backward()
     out_s.square().sum().backward()
     diffs = [(out_r - out_s).abs().max()]
-    diffs += [(a.grad - b.grad).abs().max() for a, b in zip(ref.parameters(), scr.parameters(), strict=True)]
+    diffs += [
+        (a.grad - b.grad).abs().max()
+        for a, b in zip(ref.parameters(), scr.parameters(), strict=True)
+    ]
     return float(torch.stack(diffs).max().detach())
 
 
@@ -76,14 +79,21 @@ def main() -> int:
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = tf32
         for cell in ("rnn", "lstm", "gru"):
             diff = agreement(cell, dev)
-            print(f"scratch vs cuDNN {cell} (TF32 {'on' if tf32 else 'off'}): max |difference| = {diff:.2e}")
+            print(
+                f"scratch vs cuDNN {cell} (TF32 {'on' if tf32 else 'off'}): max |difference| = {diff:.2e}"
+            )
 
     series = make_synthetic("seasonal", n=600, periods=(12,), trend=0.002)
     t = time.perf_counter()
     result = run(series, Experiment(train=TrainSpec(epochs=20, device="auto", report_every_s=1e9)))
     mae = {k: round(v["mae"], 4) for k, v in result.metrics.items()}
-    print(f"forecast run: device={result.fit.device}, {time.perf_counter() - t:.1f} s, {result.fit.stopped}; MAE {mae}")
-    ok = result.fit.device.startswith("cuda") and result.metrics["model"]["mae"] < result.metrics["naive"]["mae"]
+    print(
+        f"forecast run: device={result.fit.device}, {time.perf_counter() - t:.1f} s, {result.fit.stopped}; MAE {mae}"
+    )
+    ok = (
+        result.fit.device.startswith("cuda")
+        and result.metrics["model"]["mae"] < result.metrics["naive"]["mae"]
+    )
 
     H, B, T = 128, 64, 50
     spec = ModelSpec(input_size=H, hidden_size=H)
@@ -91,9 +101,13 @@ def main() -> int:
     scr = build_core(spec.replace(impl="scratch")).to(dev)
     x = torch.randn(B, T, H, device=dev)
     t_s, t_r, ratio = median_ratio(fwd_bwd(scr, x), fwd_bwd(ref, x))
-    print(f"GPU fwd+bwd H={H} B={B} T={T}: scratch {t_s * 1e3:.2f} ms, cuDNN {t_r * 1e3:.2f} ms, ratio {ratio:.2f}x")
+    print(
+        f"GPU fwd+bwd H={H} B={B} T={T}: scratch {t_s * 1e3:.2f} ms, cuDNN {t_r * 1e3:.2f} ms, ratio {ratio:.2f}x"
+    )
     t_gpu, t_cpu, _ = median_ratio(one_epoch("cuda"), one_epoch("cpu"), warmup=2, repeats=7)
-    print(f"one fit epoch (LSTM H=32, 2000 windows, batch 32): cuda {t_gpu * 1e3:.0f} ms, cpu {t_cpu * 1e3:.0f} ms")
+    print(
+        f"one fit epoch (LSTM H=32, 2000 windows, batch 32): cuda {t_gpu * 1e3:.0f} ms, cpu {t_cpu * 1e3:.0f} ms"
+    )
     print(f"gpu check: {'OK' if ok else 'FAILED'}; scratch/cuDNN {ratio:.2f}x")
     return 0 if ok else 1
 

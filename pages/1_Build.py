@@ -7,12 +7,9 @@ from rnnlib.report import describe
 from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec, SpecError
 from rnnlib.ui.session import remember_spec
 
-st.set_page_config(
-    page_title="Build · RNN Playground", page_icon=":material/construction:", layout="wide"
-)
 D = ModelSpec()  # widget defaults are the spec's defaults
-# Every widget is bound to the URL (shareable links) and kept across page switches. The URL holds
-# a widget's displayed label, so choice widgets show the spec's own values: ?cell=gru&impl=scratch.
+# Widgets are bound to the URL (shareable links) and kept across page switches. The URL holds a
+# widget's displayed label, so choice widgets show the spec's own values: ?cell=gru&impl=scratch.
 KEEP = dict(bind="query-params", persist_state="session")
 
 
@@ -76,13 +73,13 @@ def cached_describe(spec: ModelSpec, batch: int, seq_len: int):
     return describe(spec, batch=batch, seq_len=seq_len)
 
 
-st.title("Build a recurrent network")
+st.title(":material/construction: Build a recurrent network")
 left, right = st.columns([1.4, 2.6], gap="large")
 with left:
     fields = build_ui()
     st.divider()
     batch_first = st.toggle("batch_first", D.batch_first, key="batch_first", **KEEP)
-    s1, s2 = st.columns(2)  # small caps: every change runs a real forward pass
+    s1, s2 = st.columns(2)  # small caps: a small model's change runs a real forward pass
     batch = s1.number_input("batch size B", 1, 256, 8, key="shape_batch", persist_state="session")
     seq_len = s2.number_input("time steps T", 1, 512, 24, key="shape_seq", persist_state="session")
 
@@ -124,12 +121,15 @@ with right:
             "and `c_n` are always (layers × directions, batch, width). Predicted from the spec, "
             "measured on a real forward pass."
         )
+        measured = report.measured_shapes or {}
         shape_rows = [
-            dict(tensor=k, predicted=str(v), measured=str(report.measured_shapes.get(k)),
-                 agree=report.measured_shapes.get(k) == v)
+            dict(tensor=k, predicted=str(v), measured=str(measured.get(k, "not run")),
+                 agree=measured.get(k) == v)
             for k, v in report.shapes.items()
         ]  # fmt: skip
         st.dataframe(shape_rows, hide_index=True)
+        if report.measured_shapes is None:
+            st.caption("Too big to run live at this batch and length: shapes are predicted only.")
     with tabs[2]:
         st.markdown(report.explanation)
         for line in report.equations:

@@ -13,7 +13,6 @@ from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
-st.set_page_config(page_title="Train · RNN Playground", page_icon=":material/monitoring:", layout="wide")
 P = "t_"  # session-state prefix of this page
 spec = current_spec()
 st.title(":material/monitoring: Train and forecast")

@@ -21,7 +21,6 @@ from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import KEEP, forecast_ui, window_ui
 
-st.set_page_config(page_title="Compare · RNN Playground", page_icon=":material/compare_arrows:", layout="wide")
 P = "c_"  # session-state prefix of this page
 spec = current_spec()
 st.title(":material/compare_arrows: Compare RNN, LSTM and GRU")
@@ -30,7 +29,9 @@ st.caption(
     f"bias {'on' if spec.bias else 'off'}{', bidirectional' if spec.bidirectional else ''}"
     f"{f', proj_size {spec.proj_size} (LSTM only)' if spec.proj_size else ''}. Only the cell changes."
 )
-st.page_link("pages/1_Build.py", label="Change the settings on Build", icon=":material/construction:")
+st.page_link(
+    "pages/1_Build.py", label="Change the settings on Build", icon=":material/construction:"
+)
 interrupted = race_view.recover_interrupted(P)
 
 st.header("Parameters")

@@ -10,7 +10,6 @@ from rnnlib.optim import TrainError
 from rnnlib.spec import SpecError
 from rnnlib.ui import inside_view as view
 
-st.set_page_config(page_title="Inside · RNN Playground", page_icon=":material/visibility:", layout="wide")
 P = "i_"  # session-state prefix of this page
 BAD_INPUT = (InsideError, SpecError, DataError, TrainError)
 st.title(":material/visibility: Inside the cell")

@@ -54,6 +54,10 @@ class RecurrentModel(nn.Module):
     def features(self, x: Tensor, hx=None) -> Tensor:
         """The vector the head reads: (B, D*P)."""
         _, state = self.rnn(x, hx)
+        return self.readout(state)
+
+    def readout(self, state) -> Tensor:
+        """The core's final state (h_n, or (h_n, c_n)) -> the head's input (B, D*P)."""
         h_n = state[0] if isinstance(state, tuple) else state  # (L*D, B, P)
         D = self.spec.num_directions
         last = h_n[-D:]  # the last layer's directions: (D, B, P)

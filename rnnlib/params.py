@@ -182,8 +182,9 @@ def total_formula_latex(spec: ModelSpec) -> str:
     """The same total for st.latex: a line in symbols, a line in numbers, then the total."""
     terms = _terms(spec)
     value = sum(v for _, _, v in terms)
-    symbols = " + ".join(s for s, _, _ in terms)
-    numbers = " + ".join(n for _, n, _ in terms)
+    # One term per line: a stacked model's single-line sum overflows a narrow column.
+    symbols = r" \\ &\quad + ".join(s for s, _, _ in terms)
+    numbers = r" \\ &\quad + ".join(n for _, n, _ in terms)
     numbers = numbers.replace("·", r" \cdot ").replace("[", r"\left[").replace("]", r"\right]")
     total = f"{value:,}".replace(",", "{,}")  # {,} keeps LaTeX from spacing the thousands comma
     return rf"\begin{{aligned}} N &= {symbols} \\ &= {numbers} \\ &= {total} \end{{aligned}}"

@@ -37,8 +37,8 @@ def check_shapes(spec: ModelSpec, batch: int, seq_len: int) -> dict[str, tuple[i
     model = build_model(spec, seed=0).eval()
     x = torch.zeros(shapes(spec, batch, seq_len)["input"])
     with torch.no_grad():
-        output, state = model.rnn(x)
-        prediction = model(x)
+        output, state = model.rnn(x)  # one forward pass: the head reads the state it returned
+        prediction = model.head(model.readout(state))
     h_n, c_n = state if isinstance(state, tuple) else (state, None)
     measured = {"input": tuple(x.shape), "output": tuple(output.shape), "h_n": tuple(h_n.shape)}
     if c_n is not None:

@@ -80,7 +80,7 @@ def test_count_follows_the_widgets_and_the_url_carries_them(app_server, browser,
 
     # Another page through the sidebar, then back: the params come back with the widgets.
     nav = page.locator('[data-testid="stSidebarNav"] a')
-    rerun_after(page, nav.filter(has_text="app").click)
+    rerun_after(page, nav.filter(has_text="Home").click)
     assert query(page) == ""
     rerun_after(page, nav.filter(has_text="Build").click)
     expect(count(page)).to_have_text(expected(cell="gru", hidden_size=64))
