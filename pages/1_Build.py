@@ -5,11 +5,11 @@ import streamlit as st
 from rnnlib.figures.build import architecture, param_breakdown
 from rnnlib.report import describe
 from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec, SpecError
+from rnnlib.ui.links import link_guard
 from rnnlib.ui.session import remember_spec
 
 D = ModelSpec()  # widget defaults are the spec's defaults
-# Widgets are bound to the URL (shareable links) and kept across page switches. The URL holds a
-# widget's displayed label, so choice widgets show the spec's own values: ?cell=gru&impl=scratch.
+# Bound to the URL (shareable links; labels = spec values: ?cell=gru&impl=scratch), kept on switch.
 KEEP = dict(bind="query-params", persist_state="session")
 
 
@@ -74,6 +74,7 @@ def cached_describe(spec: ModelSpec, batch: int, seq_len: int):
 
 
 st.title(":material/construction: Build a recurrent network")
+report_link = link_guard()
 left, right = st.columns([1.4, 2.6], gap="large")
 with left:
     fields = build_ui()
@@ -82,7 +83,7 @@ with left:
     s1, s2 = st.columns(2)  # small caps: a small model's change runs a real forward pass
     batch = s1.number_input("batch size B", 1, 256, 8, key="shape_batch", persist_state="session")
     seq_len = s2.number_input("time steps T", 1, 512, 24, key="shape_seq", persist_state="session")
-
+report_link()
 try:
     spec = ModelSpec(**fields, batch_first=batch_first)
 except SpecError as e:

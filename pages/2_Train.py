@@ -10,6 +10,7 @@ from rnnlib.optim import TrainError
 from rnnlib.scoreboard import metrics_table, verdict
 from rnnlib.ui import live
 from rnnlib.ui.data_source import data_source_ui
+from rnnlib.ui.links import link_guard
 from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
@@ -22,6 +23,7 @@ st.caption(
     "Input and head widths follow the data and the horizon. Change the model on **Build** (sidebar)."
 )
 interrupted = live.recover_interrupted(P)
+report_link = link_guard()
 
 data_col, settings_col = st.columns(2, gap="large")
 with data_col:
@@ -38,6 +40,7 @@ with settings_col:
     except (DataError, TrainError) as e:
         st.error(str(e))
         exp = None
+report_link()
 
 split = None
 if series is not None and exp is not None:

@@ -18,12 +18,14 @@ from rnnlib.race import ForecastTask
 from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS, SpecError
 from rnnlib.ui import race_view
 from rnnlib.ui.data_source import data_source_ui
+from rnnlib.ui.links import link_guard
 from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import KEEP, forecast_ui, window_ui
 
 P = "c_"  # session-state prefix of this page
 spec = current_spec()
 st.title(":material/compare_arrows: Compare RNN, LSTM and GRU")
+report_link = link_guard()
 st.caption(
     f"Settings from **Build**: hidden {spec.hidden_size}, {spec.num_layers} layer(s), input {spec.input_size}, "
     f"bias {'on' if spec.bias else 'off'}{', bidirectional' if spec.bidirectional else ''}"
@@ -105,6 +107,7 @@ b2.button(
     "Stop", key=f"{P}stop", help="Stops after the current batch; what was trained so far is scored."
 )
 log_y = b3.toggle("log-scale loss", False, key=f"{P}log")
+report_link()
 area = st.container()
 if start and task is not None:
     try:

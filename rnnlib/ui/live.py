@@ -17,6 +17,7 @@ import streamlit as st
 from rnnlib.checkpoint import load_checkpoint, restored_result
 from rnnlib.figures.train import loss_curves
 from rnnlib.forecasting import Experiment, ForecastResult, build_forecaster, evaluate, prepare, run
+from rnnlib.limits import check_job, job_slot
 from rnnlib.series import Series
 from rnnlib.training import EpochRecord, FitResult, Progress
 
@@ -57,12 +58,16 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
 
     While it runs, session state holds the job: {"model": trained in place, "exp", "series",
     "history": [EpochRecord per finished epoch], "started"}, which recover_interrupted reads.
+    Raises JobTooLarge / ServerBusy (TrainErrors) before anything is built when the server's
+    limits (rnnlib.limits) refuse the run.
     """
-    model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
-    job = dict(model=model, exp=exp, series=series, history=[], started=time.perf_counter())
-    st.session_state[f"{prefix}job"] = job
-    view = LiveView(container, job["history"], log_y)
-    result = run(series, exp, on_progress=view, model=model)
+    check_job(exp.train, len(prepare(series, exp).train))
+    with job_slot():  # released however the run ends, a Stop click's interrupt included
+        model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
+        job = dict(model=model, exp=exp, series=series, history=[], started=time.perf_counter())
+        st.session_state[f"{prefix}job"] = job
+        view = LiveView(container, job["history"], log_y)
+        result = run(series, exp, on_progress=view, model=model)
     st.session_state.pop(f"{prefix}job", None)
     took = time.perf_counter() - job["started"]
     view.bar.progress(

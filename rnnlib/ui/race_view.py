@@ -12,8 +12,19 @@ import time
 import streamlit as st
 
 from rnnlib.figures.compare import race_curves
+from rnnlib.forecasting import Experiment, prepare
+from rnnlib.limits import check_job, job_slot
 from rnnlib.optim import TrainSpec
-from rnnlib.race import MAX_SEEDS, ClassificationTask, RaceLog, RaceProgress, RaceResult, race
+from rnnlib.race import (
+    MAX_SEEDS,
+    ClassificationTask,
+    ForecastTask,
+    RaceLog,
+    RaceProgress,
+    RaceResult,
+    race,
+)
+from rnnlib.spec import CELLS
 from rnnlib.ui.train_settings import KEEP, LEARNING_RATES
 
 DRAW_EVERY_S = 0.25  # as live.py: four redraws a second are smooth and cost little
@@ -92,19 +103,33 @@ class RaceView:
 
 
 def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bool) -> None:
-    """Race now, drawing into ``container``; the RaceResult lands in session state."""
+    """Race now, drawing into ``container``; the RaceResult lands in session state.
+
+    JobTooLarge / ServerBusy (TrainErrors) when the server's limits (rnnlib.limits) refuse it.
+    """
+    check_job(train, train_samples(task), runs=len(CELLS) * len(seeds))
     log = RaceLog()
     st.session_state[f"{prefix}job"] = log
     try:
-        result = race(
-            task, spec, seeds=seeds, train=train, hidden=hidden,
-            on_progress=RaceView(container, log, log_y, prefix), log=log,
-        )  # fmt: skip
+        with job_slot():  # one slot for the whole race: its runs go one after the other
+            result = race(
+                task, spec, seeds=seeds, train=train, hidden=hidden,
+                on_progress=RaceView(container, log, log_y, prefix), log=log,
+            )  # fmt: skip
     except ValueError:  # DataError, TrainError, SpecError: nothing trained, nothing to recover
         st.session_state.pop(f"{prefix}job", None)
         raise
     st.session_state.pop(f"{prefix}job", None)
     st.session_state[f"{prefix}outcome"] = result
+
+
+def train_samples(task) -> int:
+    """Training samples of one race run: training windows of a forecast, sequences otherwise."""
+    if isinstance(task, ForecastTask):
+        return len(
+            prepare(task.series, Experiment(windows=task.windows, forecast=task.forecast)).train
+        )
+    return len(task.split()["train"][1])
 
 
 def recover_interrupted(prefix: str) -> bool:

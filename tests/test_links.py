@@ -1,0 +1,47 @@
+"""A shared link's values that no widget can take are named in a notice, never silently dropped."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from rnnlib.ui.links import _same
+
+BUILD = str(Path(__file__).resolve().parents[1] / "pages" / "1_Build.py")
+
+
+def open_build(**params) -> AppTest:
+    at = AppTest.from_file(BUILD, default_timeout=60)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def toasts(at: AppTest) -> list[str]:
+    return [t.value for t in at.toast]
+
+
+def test_a_valid_link_restores_the_widgets_without_a_notice():
+    at = open_build(cell="gru", hidden_size="64")
+    assert at.session_state["cell"] == "gru" and at.session_state["hidden_size"] == 64
+    assert toasts(at) == []
+
+
+def test_malformed_and_hostile_values_are_named_and_defaults_used():
+    at = open_build(cell="<script>alert(1)</script>", hidden_size="abc", num_layers="99")
+    assert at.session_state["cell"] == "lstm" and at.session_state["hidden_size"] == 32
+    (notice,) = toasts(at)
+    assert notice.startswith("Ignored from the link:")
+    for part in ("cell='<script>alert(1)</script>'", "hidden_size='abc'", "num_layers='99'"):
+        assert part in notice
+    assert not at.error  # the page still builds the default model
+
+
+def test_a_default_value_in_a_link_is_not_reported():
+    assert toasts(open_build(cell="lstm", hidden_size="32", bias="True")) == []
+
+
+def test_same_understands_labels_numbers_and_booleans():
+    assert _same("64", 64) and _same("0.05", 0.05) and _same("TRUE", True)
+    assert _same("random walk", "random_walk") and _same("Sample data", "sample data")
+    assert not _same("abc", 32) and not _same("false", True) and not _same("gru", "lstm")
