@@ -45,3 +45,25 @@ def test_same_understands_labels_numbers_and_booleans():
     assert _same("64", 64) and _same("0.05", 0.05) and _same("TRUE", True)
     assert _same("random walk", "random_walk") and _same("Sample data", "sample data")
     assert not _same("abc", 32) and not _same("false", True) and not _same("gru", "lstm")
+
+
+TRAIN = str(Path(__file__).resolve().parents[1] / "pages" / "2_Train.py")
+
+
+def train_from_link(**params) -> list[dict]:
+    at = AppTest.from_file(TRAIN, default_timeout=120)
+    at.session_state["model_spec"] = {"hidden_size": 8}
+    at.query_params.update(params)
+    at.run()
+    at.button(key="t_train").click().run()
+    assert not at.exception and not at.error
+    return at.session_state["t_outcome"]["history"]
+
+
+def test_the_same_link_trains_the_same_curve_in_a_new_session():
+    link = dict(t_gen="square", t_dseed="3", t_epochs="3", t_seed="7", t_patience="0")
+    first, second = train_from_link(**link), train_from_link(**link)
+    assert len(first) == 3
+    curve = lambda history: [(h["train_loss"], h["val_loss"]) for h in history]  # noqa: E731
+    assert curve(first) == curve(second)
+    assert curve(train_from_link(**{**link, "t_seed": "8"})) != curve(first)

@@ -1,0 +1,98 @@
+"""Four visitors train at once on one server, each on other data: each sees its own result.
+
+Every Streamlit session runs its script in its own thread of the one server process, so state
+shared by mistake (module-level, a cache_resource holding a model) would show up here as one
+visitor's numbers on another's page. The naive baseline's test MAE depends only on the data, so
+it is computed directly with rnnlib for each setting and compared with what each page shows.
+"""
+
+import time
+
+import pytest
+from browser import VIEWPORT, assert_no_exception, open_page, screenshot, wait_for_script
+
+from rnnlib.forecasting import Experiment, build_forecaster, evaluate, prepare
+from rnnlib.limits import DEFAULT_MAX_JOBS
+from rnnlib.optim import TrainSpec
+from rnnlib.scoreboard import LABELS
+from rnnlib.ui.data_source import KNOBS, NOISE, synthetic
+
+EPOCHS = 3
+TRAIN_TIMEOUT_MS = 240_000  # four runs sharing two cores
+# URL query -> (generator, data seed). A bound selectbox takes its displayed label in the URL.
+SETTINGS = {
+    "t_dseed=1": ("sine", 1),
+    "t_gen=square": ("square", 0),
+    "t_gen=random+walk": ("random_walk", 0),
+    "t_gen=ar&t_dseed=3": ("ar", 3),
+}
+
+# The page's results table is a canvas; Glide draws an accessible <table role="grid"> inside it.
+_GRID_JS = """table => Array.from(table.querySelectorAll('tbody tr')).map(
+    tr => Array.from(tr.querySelectorAll('td, th')).map(td => td.textContent))"""
+
+
+def expected_naive_mae(generator: str, data_seed: int) -> float:
+    """The naive baseline's test MAE, from rnnlib alone, with the page's default widget values."""
+    params = {"n": 400, "seed": data_seed}
+    params.update({p: default for p, _, _, _, default, _ in KNOBS[generator]})
+    if NOISE[generator] is not None:
+        params["noise"] = NOISE[generator]
+    series = synthetic(generator, tuple(sorted(params.items())))
+    exp = Experiment(train=TrainSpec(epochs=EPOCHS))
+    model = build_forecaster(exp, series.values().shape[1], seed=0)  # untrained: naive ignores it
+    return evaluate(model, series, exp, prepare(series, exp)).metrics["naive"]["mae"]
+
+
+def shown_naive_mae(page) -> str:
+    """The MAE cell of the naive row in the page's metrics table, as displayed."""
+    table = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
+    table.scroll_into_view_if_needed()
+    grid = table.locator('table[role="grid"]')
+    header = grid.locator("thead th").all_text_contents()
+    rows = {row[0]: row for row in grid.evaluate(_GRID_JS)}
+    return rows[LABELS["naive"]][header.index("MAE")]
+
+
+@pytest.mark.browser
+def test_four_sessions_train_at_once_and_each_sees_its_own_result(app_server, browser):
+    assert len(SETTINGS) <= DEFAULT_MAX_JOBS  # all four fit in the server's training slots
+    expected = {q: expected_naive_mae(*setting) for q, setting in SETTINGS.items()}
+    shown_expected = {q: f"{v:.4g}" for q, v in expected.items()}  # the page formats with {:.4g}
+    assert len(set(shown_expected.values())) == len(SETTINGS), shown_expected  # tells them apart
+
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in SETTINGS]
+    try:
+        pages = {q: c.new_page() for q, c in zip(SETTINGS, contexts, strict=True)}
+        for query, page in pages.items():
+            open_page(page, app_server, f"Train?t_epochs={EPOCHS}&{query}")
+            assert_no_exception(page)
+        buttons = {
+            q: p.locator('[data-testid="stMain"]').get_by_role("button", name="Train", exact=True)
+            for q, p in pages.items()
+        }
+        started = time.monotonic()
+        for button in buttons.values():  # back to back: the four runs overlap on the server
+            button.click()
+        for page in pages.values():
+            page.locator('[data-testid="stMain"]').get_by_text(
+                f"Why training ended: completed {EPOCHS} epochs."
+            ).wait_for(timeout=TRAIN_TIMEOUT_MS)
+            wait_for_script(page)
+        took = time.monotonic() - started
+
+        shown = {}
+        for query, page in pages.items():
+            assert_no_exception(page)
+            main = page.locator('[data-testid="stMain"]')
+            assert main.locator('[data-testid="stAlertContentError"]').count() == 0, query
+            assert not main.get_by_text("other data or settings").count(), query
+            shown[query] = shown_naive_mae(page)
+        assert shown == shown_expected
+        page = pages["t_gen=square"]
+        page.mouse.move(0, 0)
+        screenshot(page, "train_concurrent_square")
+        print(f"four concurrent 3-epoch runs finished {took:.1f} s after the first click")
+    finally:
+        for context in contexts:
+            context.close()
