@@ -122,9 +122,10 @@ def test_formula_groups_layers_and_directions():
         " + 1·2·10 + 1 = 8341"
     )
     latex = params.total_formula_latex(spec)
+    # One term per line, so a stacked model's sum does not overflow a narrow column.
     assert (
-        r"N &= D\left[GH(I + P) + 2GH + PH\right] + (L - 1)D\left[GH(DP + P) + 2GH + PH\right]"
-        in latex
+        r"N &= D\left[GH(I + P) + 2GH + PH\right] \\ &\quad + (L - 1)D\left[GH(DP + P) + 2GH + PH\right]"
+        r" \\ &\quad + ODP + O \\ &= " in latex
     )
 
 
