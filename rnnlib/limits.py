@@ -61,7 +61,7 @@ def check_job(train: TrainSpec, n_train: int, runs: int = 1, limit: int | None =
     parts = f"{train.epochs:,} epochs × {per_epoch:,} batches"
     if runs > 1:
         parts = f"{runs} runs × {parts}"
-    fix = "the epochs" if runs == 1 else "the epochs or the seeds"
+    fix = "the epochs" if runs == 1 else "the epochs or the seeds,"
     raise JobTooLarge(
         f"This {what} asks for {total:,} batches ({parts}); the limit here is {limit:,}: "
         f"lower {fix} or use a larger batch size."
@@ -86,8 +86,8 @@ class JobSlots:
         """
         if not self._free.acquire(blocking=False):
             raise ServerBusy(
-                f"The server is already training {self.n} models for other visitors; "
-                "try again in a moment."
+                f"The server is already training {self.n} model{'s' * (self.n != 1)} for other "
+                "visitors; try again in a moment."
             )
         try:
             yield

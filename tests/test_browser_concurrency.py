@@ -18,6 +18,8 @@ from rnnlib.scoreboard import LABELS
 from rnnlib.ui.data_source import KNOBS, NOISE, synthetic
 
 EPOCHS = 3
+LENGTH = 2000  # with batch size 8, ~500 batches a run: long enough for the four runs to overlap
+COMMON = f"t_epochs={EPOCHS}&t_n={LENGTH}&t_batch=8"
 TRAIN_TIMEOUT_MS = 240_000  # four runs sharing two cores
 # URL query -> (generator, data seed). A bound selectbox takes its displayed label in the URL.
 SETTINGS = {
@@ -28,13 +30,13 @@ SETTINGS = {
 }
 
 # The page's results table is a canvas; Glide draws an accessible <table role="grid"> inside it.
-_GRID_JS = """table => Array.from(table.querySelectorAll('tbody tr')).map(
-    tr => Array.from(tr.querySelectorAll('td, th')).map(td => td.textContent))"""
+_GRID_JS = """table => Array.from(table.querySelectorAll('tr')).map(
+    tr => Array.from(tr.querySelectorAll('td, th')).map(td => td.textContent.trim()))"""
 
 
 def expected_naive_mae(generator: str, data_seed: int) -> float:
     """The naive baseline's test MAE, from rnnlib alone, with the page's default widget values."""
-    params = {"n": 400, "seed": data_seed}
+    params = {"n": LENGTH, "seed": data_seed}
     params.update({p: default for p, _, _, _, default, _ in KNOBS[generator]})
     if NOISE[generator] is not None:
         params["noise"] = NOISE[generator]
@@ -44,28 +46,27 @@ def expected_naive_mae(generator: str, data_seed: int) -> float:
     return evaluate(model, series, exp, prepare(series, exp)).metrics["naive"]["mae"]
 
 
-def shown_naive_mae(page) -> str:
-    """The MAE cell of the naive row in the page's metrics table, as displayed."""
+def shown_naive_mae(page) -> float:
+    """The MAE of the naive row in the page's metrics table (the grid's full-precision text)."""
     table = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
     table.scroll_into_view_if_needed()
-    grid = table.locator('table[role="grid"]')
-    header = grid.locator("thead th").all_text_contents()
-    rows = {row[0]: row for row in grid.evaluate(_GRID_JS)}
-    return rows[LABELS["naive"]][header.index("MAE")]
+    header, *body = table.locator('table[role="grid"]').evaluate(_GRID_JS)
+    rows = {row[0]: row for row in body}
+    assert "MAE" in header and LABELS["naive"] in rows, (header, body)
+    return float(rows[LABELS["naive"]][header.index("MAE")])
 
 
 @pytest.mark.browser
 def test_four_sessions_train_at_once_and_each_sees_its_own_result(app_server, browser):
     assert len(SETTINGS) <= DEFAULT_MAX_JOBS  # all four fit in the server's training slots
     expected = {q: expected_naive_mae(*setting) for q, setting in SETTINGS.items()}
-    shown_expected = {q: f"{v:.4g}" for q, v in expected.items()}  # the page formats with {:.4g}
-    assert len(set(shown_expected.values())) == len(SETTINGS), shown_expected  # tells them apart
+    assert len({f"{v:.4g}" for v in expected.values()}) == len(SETTINGS), expected  # all differ
 
     contexts = [browser.new_context(viewport=VIEWPORT) for _ in SETTINGS]
     try:
         pages = {q: c.new_page() for q, c in zip(SETTINGS, contexts, strict=True)}
         for query, page in pages.items():
-            open_page(page, app_server, f"Train?t_epochs={EPOCHS}&{query}")
+            open_page(page, app_server, f"Train?{COMMON}&{query}")
             assert_no_exception(page)
         buttons = {
             q: p.locator('[data-testid="stMain"]').get_by_role("button", name="Train", exact=True)
@@ -81,18 +82,21 @@ def test_four_sessions_train_at_once_and_each_sees_its_own_result(app_server, br
             wait_for_script(page)
         took = time.monotonic() - started
 
-        shown = {}
+        shown, runs = {}, []
         for query, page in pages.items():
             assert_no_exception(page)
             main = page.locator('[data-testid="stMain"]')
             assert main.locator('[data-testid="stAlertContentError"]').count() == 0, query
             assert not main.get_by_text("other data or settings").count(), query
             shown[query] = shown_naive_mae(page)
-        assert shown == shown_expected
+            runs.append(main.get_by_text("Done in").first.inner_text().partition(" (")[0])
+        assert shown == pytest.approx(expected, rel=1e-9)
         page = pages["t_gen=square"]
         page.mouse.move(0, 0)
         screenshot(page, "train_concurrent_square")
-        print(f"four concurrent 3-epoch runs finished {took:.1f} s after the first click")
+        print(
+            f"four concurrent runs ({', '.join(runs)}) all over {took:.1f} s after the first click"
+        )
     finally:
         for context in contexts:
             context.close()

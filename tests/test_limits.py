@@ -1,12 +1,14 @@
 """rnnlib.limits: the per-run batch cap, the server-wide training slots, and their messages."""
 
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from rnnlib import limits
 from rnnlib.limits import JobSlots, JobTooLarge, ServerBusy, check_job, env_limit
@@ -28,7 +30,7 @@ def test_check_job_names_the_batches_the_limit_and_the_fix():
 def test_check_job_counts_every_run_of_a_race():
     spec = TrainSpec(epochs=10, batch_size=32)  # 100 samples -> 4 batches per epoch
     check_job(spec, 100, runs=3, limit=120)  # exactly at the limit: allowed
-    with pytest.raises(JobTooLarge, match=r"^This race asks for 240 batches \(6 runs × 10 epochs × 4 batches\); the limit here is 120: lower the epochs or the seeds"):  # fmt: skip
+    with pytest.raises(JobTooLarge, match=r"^This race asks for 240 batches \(6 runs × 10 epochs × 4 batches\); the limit here is 120: lower the epochs or the seeds, or use a larger batch size\.$"):  # fmt: skip
         check_job(spec, 100, runs=6, limit=120)
 
 
@@ -114,7 +116,50 @@ def test_slot_is_released_when_the_run_raises():
 def test_job_slot_uses_the_server_wide_slots(monkeypatch):
     monkeypatch.setattr(limits, "SLOTS", JobSlots(1))
     with limits.job_slot():
-        with pytest.raises(ServerBusy, match="already training 1 models"), limits.job_slot():
+        with pytest.raises(ServerBusy, match="already training 1 model for"), limits.job_slot():
             pass
     with limits.job_slot():
         pass
+
+
+# --- wiring: a refused run is a one-line error on the page, never an exception ------------------
+
+APP = ROOT / "app.py"
+
+
+def press(page: str, button: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page(page)
+    at.run()
+    at.button(key=button).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize(
+    "page, button, job",
+    [("pages/2_Train.py", "t_train", "t_job"), ("pages/3_Compare.py", "c_race", "c_job")],
+)
+def test_pages_show_a_refused_run_as_an_error(monkeypatch, page, button, job):
+    monkeypatch.setattr(limits, "MAX_BATCHES", 10)
+    at = press(page, button)
+    (message,) = [e.value for e in at.error]
+    # The counts follow the page's defaults; the sentence around them is what a visitor reads.
+    runs = r"" if button == "t_train" else r"3 runs × "
+    fix = "epochs" if button == "t_train" else "epochs or the seeds,"
+    what = "run" if button == "t_train" else "race"
+    assert re.fullmatch(
+        rf"This {what} asks for [\d,]+ batches \({runs}\d+ epochs × \d+ batches\); the limit here "
+        rf"is 10: lower the {fix} or use a larger batch size\.",
+        message,
+    ), message
+    assert job not in at.session_state
+
+    monkeypatch.setattr(limits, "MAX_BATCHES", 10**9)
+    monkeypatch.setattr(limits, "SLOTS", JobSlots(1))
+    with limits.job_slot():  # another visitor's run holds the only slot
+        at = press(page, button)
+    assert [e.value for e in at.error] == [
+        "The server is already training 1 model for other visitors; try again in a moment."
+    ]
+    assert job not in at.session_state
