@@ -113,11 +113,12 @@ if reach is not None:
 st.divider()
 st.subheader("Memory lab: how many steps can each cell remember?")
 st.markdown(
-    "Each cell is trained briefly to report the sign of the input **k steps before the end**, with "
-    "noise after it, then scored on fresh windows. 0.5 is chance: the value was not carried k "
-    "steps. Gates are what let LSTM and GRU keep a value over long spans, but they must *learn* "
-    "to hold them open, and a few seconds of training may favour the simpler RNN at short delays: "
-    "try more epochs and watch the curves move."
+    "Each cell is trained briefly to report the sign of the value a marker flags **k steps before "
+    "the end**, with noise of the same size before and after it, then scored on fresh windows. "
+    "0.5 is chance: the value was not carried k steps. A gate can shut the noise out; a plain RNN "
+    "adds every input into its state, so it is the first to fall to chance as k grows (measured "
+    "with the defaults: RNN 0.66 at k = 10, GRU 0.98). The LSTM must *learn* to hold its gates "
+    "open and needs more epochs than the GRU: try more and watch its curve move."
 )
 if quick is not None:
     try:

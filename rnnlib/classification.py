@@ -42,17 +42,25 @@ def sum_sign(
 def memory_task(
     n_samples: int = 1000, length: int = 30, delay: int = 10, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """X (N, T, 1) float32 uniform in [-1, 1]; y (N,) float32, 1 where X[i, T-1-delay, 0] > 0.
+    """X (N, T, 2) float32; y (N,) float32, 1 where the value at the marked step is positive.
 
-    Only the value `delay` steps before the end decides the label, so the network must carry it
-    that far through its state while ignoring everything after it.
+    Channel 0 is noise uniform in [-1, 1] at every step; channel 1 is a marker, 1 at step
+    T-1-delay and 0 elsewhere. The label is the sign of channel 0 at the marked step, so the
+    network must write that value into its state when the marker says so, then keep it through
+    `delay` steps of noise of the same size. That is what gates are for: an LSTM or GRU can close
+    its input to the noise, a plain RNN adds every input into its state and loses the cue as the
+    delay grows (measured: with 12 quick epochs an RNN falls to chance by delay 15-20 while a GRU
+    stays near 100%). Without the marker, the cue's position would have to be counted, which no
+    small cell learns in seconds.
     """
     n_samples, length = _check_task(n_samples, length)
     cue = length - 1 - whole_in("delay", delay, 0, length - 1)
     rng = seeded_rng(seed)
     want = _balanced_labels(rng, n_samples)
-    x = rng.uniform(-1.0, 1.0, size=(n_samples, length, 1)).astype(np.float32)
+    x = np.zeros((n_samples, length, 2), dtype=np.float32)
+    x[:, :, 0] = rng.uniform(-1.0, 1.0, size=(n_samples, length))
     x[:, cue, 0] = np.abs(x[:, cue, 0]) * np.where(want, 1.0, -1.0).astype(np.float32)
+    x[:, cue, 1] = 1.0
     y = x[:, cue, 0] > 0
     return x, y.astype(np.float32)
 
@@ -64,5 +72,5 @@ CLASSIFICATION: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
 
 
 def make_classification(name: str, **params) -> tuple[np.ndarray, np.ndarray]:
-    """CLASSIFICATION[name](**params) -> (X (N, T, 1), y (N,)), DataError for unknown names."""
+    """CLASSIFICATION[name](**params) -> (X (N, T, F), y (N,)), DataError for unknown names."""
     return call_registry(CLASSIFICATION, "classification task", name, params)

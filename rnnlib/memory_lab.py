@@ -116,7 +116,7 @@ def memory_lab(
         # the test set has its own seed: accuracy on fresh samples, not on the ones trained on
         Xt, yt = memory_task(spec.n_test, spec.length, k, seed=q.seed + 1)
         for cell in spec.cells:
-            model = small_model(cell, q)
+            model = small_model(cell, q, input_size=X.shape[2])
             train_quickly(model, X, y, q, loss="bce")
             acc[cell].append(accuracy(model, Xt, yt))
             done += 1

@@ -337,7 +337,8 @@ class _ClassificationRunner:
         self.reference = {"majority": _constant_bce(y_val, rate)}
 
     def build(self, spec: ModelSpec, seed: int) -> nn.Module:
-        return build_model(spec.replace(input_size=1, output_size=1), seed=seed)
+        width = self.parts["train"][0].shape[2]  # sum sign: 1 channel; memory: value + marker
+        return build_model(spec.replace(input_size=width, output_size=1), seed=seed)
 
     def train_and_score(self, model, spec, seed, on_progress, should_stop):
         train = self.train.replace(seed=seed)

@@ -70,7 +70,8 @@ class ReachResult:
 
 
 def task_data(task: str, length: int, delay: int, n: int, seed: int):
-    """(X (n, T, 1), y (n,), loss name) for a reach task; memory: the cue sits `delay` steps back."""
+    """(X (n, T, F), y (n,), loss name) for a reach task; memory: the cue sits `delay` steps back
+    (F = 2: value and marker), sine: F = 1."""
     if task == "memory":
         X, y = memory_task(n, length, delay, seed=seed)
         return X, y, "bce"
@@ -108,7 +109,7 @@ def reach_experiment(
     curves: dict[str, dict[str, np.ndarray]] = {}
     scores: dict[str, float] = {}
     for done, cell in enumerate(cells, 1):
-        model = small_model(cell, quick)
+        model = small_model(cell, quick, input_size=X.shape[2])
         curves[cell] = {"untrained": gradient_reach(model, probe)}
         message = f"{cell.upper()}: untrained reach measured"
         if trained:

@@ -10,7 +10,8 @@ from rnnlib.errors import DataError
 @pytest.mark.parametrize("name", sorted(CLASSIFICATION))
 def test_tasks_return_float32_sequences_and_binary_labels(name):
     x, y = make_classification(name, n_samples=64, length=12, seed=0)
-    assert x.shape == (64, 12, 1) and y.shape == (64,)
+    width = {"sum_sign": 1, "memory": 2}[name]  # memory: value channel + marker channel
+    assert x.shape == (64, 12, width) and y.shape == (64,)
     assert x.dtype == np.float32 and y.dtype == np.float32
     assert set(np.unique(y).tolist()) == {0.0, 1.0}
 
@@ -39,6 +40,10 @@ def test_memory_label_is_the_sign_of_the_value_delay_steps_before_the_end(delay)
     # no other step carries the label: the last step agrees with it only about half the time
     if delay > 0:
         assert 0.35 < ((x[:, -1, 0] > 0) == (y > 0)).mean() < 0.65
+    # the marker channel flags exactly the cue step in every sample
+    marker = np.zeros((300, 10), dtype=np.float32)
+    marker[:, 10 - 1 - delay] = 1.0
+    assert np.array_equal(x[:, :, 1], marker)
 
 
 @pytest.mark.parametrize(

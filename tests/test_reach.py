@@ -56,8 +56,8 @@ def test_one_window_is_accepted_and_bad_shapes_are_refused():
 
 
 def test_untrained_plain_rnn_reach_vanishes_with_the_lag():
-    model = small_model("rnn", QuickTrain(hidden_size=8))
     X, _, _ = task_data("memory", 30, 5, 32, seed=0)
+    model = small_model("rnn", QuickTrain(hidden_size=8), input_size=X.shape[2])
     reach = gradient_reach(model, X)
     assert reach[20] < 1e-3 * reach[0]
 

@@ -38,20 +38,20 @@ def task_ui(prefix: str) -> ClassificationTask:
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     name = c1.selectbox(
         "task", list(TASKS), format_func=TASKS.get, key=f"{prefix}task", **KEEP,
-        help="sum sign: is the sum of the sequence > 0? memory: the sign of the value k steps before the end.",
+        help="sum sign: is the sum of the sequence > 0? memory: the sign of the marked value, k steps back.",
     )  # fmt: skip
     n = c2.number_input("samples", 20, 20_000, C.n_samples, 100, key=f"{prefix}samples", **KEEP)
     length = c3.number_input("length T", 2, 500, C.length, key=f"{prefix}length", **KEEP)
     delay = c4.number_input(
         "delay k", 0, 499, C.delay, key=f"{prefix}delay", disabled=name != "memory", **KEEP,
-        help="Memory task: the label is the sign of x at step T-1-k; everything after it is noise.",
+        help="Memory task: a marker channel flags step T-1-k; the label is the sign of the value there.",
     )  # fmt: skip
     if name == "memory":
         st.caption(
-            "The cue must survive k steps of noise in the state. Watch which cells climb above chance "
-            "(accuracy 0.5) and how soon: the plain RNN's gradient shrinks at every step back, so long "
-            "delays tend to leave it at chance. Short runs may leave every cell there: add samples, "
-            "epochs and seeds."
+            "A second input channel marks the cue; its value must then survive k steps of noise of "
+            "the same size. Gates can shut the noise out, a plain RNN adds it into its state: try "
+            "k = 10 to 15 and watch the RNN stay near chance (0.5) while the GRU climbs. The LSTM "
+            "learns to hold its gates open more slowly: give it more epochs."
         )
     return ClassificationTask(name, int(n), int(length), int(delay))
 
