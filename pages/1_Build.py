@@ -51,7 +51,7 @@ def build_ui() -> dict:
     bidirectional = t2.toggle("bidirectional", D.bidirectional, key="bidirectional", **KEEP)
     impl = st.radio(
         "implementation", ["torch", "scratch"], key="impl", horizontal=True, **KEEP,
-        captions=["fused torch.nn", "rnnlib's readable cells"],
+        captions=["fused nn.RNN/LSTM/GRU", "rnnlib's readable cells"],
         help="Both give the same numbers (tested to 1e-5); scratch can record its gates.",
     )  # fmt: skip
     layer_norm = st.toggle(
