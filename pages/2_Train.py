@@ -23,6 +23,7 @@ st.caption(
     "Input and head widths follow the data and the horizon. Change the model on **Build** (sidebar)."
 )
 interrupted = live.recover_interrupted(P)
+live.warm_up()
 report_link = link_guard()
 
 data_col, settings_col = st.columns(2, gap="large")

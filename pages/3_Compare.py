@@ -16,7 +16,7 @@ from rnnlib.figures.compare import counts_bar, counts_lines, epoch_times, metric
 from rnnlib.optim import TrainError
 from rnnlib.race import ForecastTask
 from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS, SpecError
-from rnnlib.ui import race_view
+from rnnlib.ui import live, race_view
 from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.links import link_guard
 from rnnlib.ui.session import current_spec
@@ -35,6 +35,7 @@ st.page_link(
     "pages/1_Build.py", label="Change the settings on Build", icon=":material/construction:"
 )
 interrupted = race_view.recover_interrupted(P)
+live.warm_up()  # torch's one-off set-up, paid before the first click
 
 st.header("Parameters")
 budget_on = st.toggle(

@@ -71,9 +71,11 @@ def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_
 
 @pytest.mark.browser
 def test_train_page_draws_progress_live_and_stops_in_chromium(app_server, page):
-    open_page(page, app_server, "Train")
+    # 1000 points and 500 epochs: about a minute even on a fast, idle machine (200 epochs of the
+    # default 400 points were over in 7 s there, before the Stop click landed).
+    open_page(page, app_server, "Train?t_n=1000")
     main = page.locator('[data-testid="stMain"]')
-    set_training(page, epochs=200, patience=0)  # long enough to be stopped by hand
+    set_training(page, epochs=500, patience=0)  # long enough to be stopped by hand
 
     clicked = time.monotonic()
     main.get_by_role("button", name="Train", exact=True).click()
@@ -82,7 +84,7 @@ def test_train_page_draws_progress_live_and_stops_in_chromium(app_server, page):
     first_report_s = time.monotonic() - clicked
     assert not main.get_by_text("Why training ended").count()  # still training
     # Stop once an epoch is over (a run stopped before has nothing to score) and the chart is live.
-    progress.filter(has_text=re.compile(r"epoch ([2-9]|\d\d+)/200")).wait_for(timeout=30_000)
+    progress.filter(has_text=re.compile(r"epoch ([2-9]|\d\d+)/500")).wait_for(timeout=30_000)
     main.get_by_text("loss (scaled units)").first.wait_for(timeout=30_000)
 
     stop = main.get_by_role("button", name="Stop", exact=True)
