@@ -135,6 +135,7 @@ class RunResult:
     metrics: dict[str, float]  # test scores: mae, rmse, mape, smape, mase | accuracy, bce
     finished: bool  # False: stopped part-way and scored with the weights it had then
     stopped: str  # fit's reason, for a person
+    model: nn.Module | None = field(default=None, repr=False, compare=False)  # for the Inside page
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class RaceResult:
     baselines: dict[str, dict[str, float]]  # same metrics as RunResult.metrics, per baseline
     reference: dict[str, float]  # baseline -> validation loss in training units (may be empty)
     loss: str  # the loss the curves show (TrainSpec.loss, "bce" or "gaussian_nll")
+    # windows (n, T, F) the runs were scored on, in model units: what the Inside page feeds them
+    probe: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def unfinished(self) -> list[tuple[str, int]]:
@@ -283,6 +286,8 @@ class _ForecastRunner:
         # DataError before any run starts (e.g. seq2seq with a bidirectional model)
         self.windows = prepare(task.series, Experiment(base, task.windows, train, task.forecast))
         self.input_size = task.series.values().shape[1]
+        parts = (self.windows.test, self.windows.val, self.windows.train)
+        self.probe = next((p.X for p in parts if len(p)), self.windows.train.X)
         self.loss = "gaussian_nll" if task.forecast.gaussian else train.loss
         self.baselines: dict[str, dict[str, float]] = {}
         self.reference = self._naive_val_loss()
@@ -322,6 +327,7 @@ class _ClassificationRunner:
     def __init__(self, task: ClassificationTask, base: ModelSpec, train: TrainSpec):
         self.task, self.train, self.loss = task, train.replace(loss="bce"), "bce"
         self.parts = task.split()
+        self.probe = self.parts["test"][0]
         y_train, (_, y_val), (_, y_test) = (
             self.parts["train"][1], self.parts["val"], self.parts["test"]
         )  # fmt: skip
@@ -402,7 +408,7 @@ class RaceLog:
         self.current = None
         return RaceResult(
             runner.task.kind, self.plan["cells"], self.plan["seeds"], tuple(self.runs),
-            dict(runner.baselines), dict(runner.reference), runner.loss,
+            dict(runner.baselines), dict(runner.reference), runner.loss, runner.probe,
         )  # fmt: skip
 
 
@@ -410,7 +416,7 @@ def _run_result(cur: dict, history, metrics, finished: bool, stopped: str) -> Ru
     history = tuple(history)
     return RunResult(
         cur["cell"], cur["seed"], cur["hidden_size"], cur["params"], history,
-        epoch_seconds(history), metrics, finished, stopped,
+        epoch_seconds(history), metrics, finished, stopped, cur["model"],
     )  # fmt: skip
 
 

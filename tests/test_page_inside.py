@@ -132,3 +132,24 @@ def test_a_model_too_big_to_build_here_is_an_error_not_a_wait():
     assert not at.exception
     assert len(at.error) == 1 and "make it smaller on Build" in at.error[0].value
     assert [b.label for b in at.button] == ["Measure gradient reach", "Run the memory lab"]
+
+
+@pytest.mark.parametrize("task", ["forecast", "memory"])
+def test_each_model_of_a_compare_race_can_be_looked_at(task):
+    from rnnlib.race import ClassificationTask, ForecastTask, race
+
+    if task == "forecast":
+        data = ForecastTask(make_synthetic("sine", n=80), WindowSpec(lookback=8))
+    else:
+        data = ClassificationTask("memory", n_samples=40, length=8, delay=3)
+    result = race(data, ModelSpec(hidden_size=3), train=TrainSpec(epochs=1))
+    at = _ok(_page(c_outcome=result))
+    source = at.segmented_control[0]
+    assert source.options == ["Race: RNN", "Race: LSTM", "Race: GRU", "Fresh untrained model"]
+    for name, cell, lines in [("Race: GRU", "GRU", 4), ("Race: LSTM", "LSTM", 6)]:
+        source.set_value(name)
+        at = _ok(at.run(timeout=TIMEOUT))
+        assert f"the {cell} from the Compare race" in at.caption[0].value
+        assert len(at.latex) == lines
+        assert at.slider(key="i_window").max == len(result.probe) - 1
+        source = at.segmented_control[0]

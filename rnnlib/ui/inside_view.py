@@ -33,7 +33,7 @@ class Source:
 
 
 def session_sources() -> dict[str, Source]:
-    """Models other pages left in session state; today the Train page's finished result.
+    """Models other pages left in session state: the Train page's result and the Compare race's.
 
     Any model with an rnnlib core (``.rnn``) and windows shaped (n, T, I) can be added here:
     everything downstream takes a Source, whatever page it came from.
@@ -48,6 +48,16 @@ def session_sources() -> dict[str, Source]:
         spec = result.experiment.model
         label = f"the {spec.cell.upper()} trained on the Train page ({outcome['stopped']})"
         sources["trained"] = Source(result.model, part.X, label, f"{name} window (scaled)")
+    race = st.session_state.get("c_outcome")
+    if race is not None and race.probe is not None and len(race.probe):
+        several = len(race.seeds) > 1
+        for run in race.runs:
+            if run.model is not None:
+                name = f"Race: {run.cell.upper()}" + (f" s{run.seed}" if several else "")
+                label = (
+                    f"the {run.cell.upper()} from the Compare race (seed {run.seed}; {run.stopped})"
+                )
+                sources[name] = Source(run.model, race.probe, label, "test window (scaled)")
     return sources
 
 
