@@ -39,6 +39,14 @@ def pick_device(preference: str = "auto") -> torch.device:
     return torch.device(preference)
 
 
+def available_devices() -> list[str]:
+    """The preferences this machine can honour, "auto" first: what a device picker should offer."""
+    gpus = [
+        name for name, ok in (("cuda", torch.cuda.is_available()), ("mps", _mps_available())) if ok
+    ]
+    return ["auto", "cpu", *gpus]
+
+
 def describe_device(device: torch.device | None = None) -> str:
     """One line naming the device (default: pick_device()) and the torch build.
 

@@ -63,3 +63,13 @@ def test_describe_cpu(no_gpu, monkeypatch, threads, suffix):
 
 def test_describe_cuda(fake_cuda):
     assert describe_device() == f"CUDA: NVIDIA H100 (torch {torch.__version__})"
+
+
+def test_available_devices_offers_what_pick_device_accepts():
+    from rnnlib.device import available_devices
+
+    offered = available_devices()
+    assert offered[:2] == ["auto", "cpu"]
+    assert ("cuda" in offered) == torch.cuda.is_available()
+    for name in offered:
+        pick_device(name)  # none of them raises

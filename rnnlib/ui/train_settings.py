@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnnlib.device import available_devices, describe_device
 from rnnlib.forecasting import STRATEGIES, ForecastSpec
 from rnnlib.optim import TrainSpec
 from rnnlib.windows import WindowSpec
@@ -73,7 +74,12 @@ def training_ui(prefix: str) -> TrainSpec:
         "weight decay", 0.0, 0.1, 0.0, 0.0001, format="%.4f", key=f"{prefix}wd", **KEEP
     )
     seed = c3.number_input("seed", 0, 1_000_000, T.seed, key=f"{prefix}seed", **KEEP)
+    device = c1.selectbox(
+        "device", available_devices(), key=f"{prefix}device", **KEEP,
+        help=f"auto picks a GPU when there is one; here: {describe_device()}. Tiny models often "
+        "train as fast on the CPU.",
+    )  # fmt: skip
     return TrainSpec(
         optimizer=optimizer, lr=float(lr), batch_size=int(batch), epochs=int(epochs), patience=int(patience),
-        clip_grad=float(clip), schedule=schedule, weight_decay=float(decay), seed=int(seed),
+        clip_grad=float(clip), schedule=schedule, weight_decay=float(decay), seed=int(seed), device=device,
     )  # fmt: skip
