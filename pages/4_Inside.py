@@ -9,10 +9,12 @@ from rnnlib.inside import InsideError, core_spec, record, step_arithmetic
 from rnnlib.optim import TrainError
 from rnnlib.spec import SpecError
 from rnnlib.ui import inside_view as view
+from rnnlib.ui.links import link_guard
 
 P = "i_"  # session-state prefix of this page
 BAD_INPUT = (InsideError, SpecError, DataError, TrainError)
 st.title(":material/visibility: Inside the cell")
+report_link = link_guard()
 st.markdown(
     "A recurrent network reads a window one step at a time and carries what it needs in its state. "
     "Here you can watch that happen: every gate and state of every unit at every step, the "
@@ -29,17 +31,21 @@ def looking_glass() -> None:
     )
     c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 2, 1])
     view.clamp(f"{P}window", n - 1)
-    index = c1.slider(source.window_label, 0, max(n - 1, 1), 0, key=f"{P}window", disabled=n == 1)
-    layer = c2.selectbox("layer", range(spec.num_layers), key=f"{P}layer")
+    index = c1.slider(
+        source.window_label, 0, max(n - 1, 1), 0, key=f"{P}window", disabled=n == 1, **view.KEEP
+    )
+    layer = c2.selectbox("layer", range(spec.num_layers), key=f"{P}layer", **view.KEEP)
     direction = c3.selectbox(
         "direction", range(spec.num_directions), format_func=["forward →", "backward ←"].__getitem__,
         key=f"{P}direction", disabled=not spec.bidirectional,
     )  # fmt: skip
     rec = record(source.model, source.windows[min(index, n - 1)])
     view.clamp(f"{P}t", rec.steps - 1)
-    t = c4.slider("step t (dotted line)", 0, max(rec.steps - 1, 1), rec.steps // 2, key=f"{P}t")
+    t = c4.slider(
+        "step t (dotted line)", 0, max(rec.steps - 1, 1), rec.steps // 2, key=f"{P}t", **view.KEEP
+    )
     view.clamp(f"{P}unit", spec.hidden_size - 1)
-    unit = c5.number_input("unit", 0, spec.hidden_size - 1, 0, key=f"{P}unit")
+    unit = c5.number_input("unit", 0, spec.hidden_size - 1, 0, key=f"{P}unit", **view.KEEP)
     t = min(t, rec.steps - 1)
     if rec.prediction is not None:
         shown = ", ".join(f"{v:.3g}" for v in rec.prediction[:6])
@@ -131,3 +137,4 @@ if lab is not None:
     st.caption(
         f"{sum(map(len, lab.accuracy.values()))} models trained in {lab.seconds:.1f} s on {lab.length}-step windows."
     )
+report_link()

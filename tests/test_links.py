@@ -67,3 +67,17 @@ def test_the_same_link_trains_the_same_curve_in_a_new_session():
     curve = lambda history: [(h["train_loss"], h["val_loss"]) for h in history]  # noqa: E731
     assert curve(first) == curve(second)
     assert curve(train_from_link(**{**link, "t_seed": "8"})) != curve(first)
+
+
+def test_inside_page_settings_come_from_the_link_too():
+    inside = str(Path(__file__).resolve().parents[1] / "pages" / "4_Inside.py")
+    at = AppTest.from_file(inside, default_timeout=60)
+    at.session_state["model_spec"] = {"hidden_size": 6}
+    at.query_params.update(i_unit="3", i_q_epochs="4", i_r_length="30", i_q_hidden="many")
+    at.run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="i_unit").value == 3
+    assert at.number_input(key="i_q_epochs").value == 4
+    assert at.slider(key="i_r_length").value == 30
+    (notice,) = toasts(at)
+    assert "i_q_hidden='many'" in notice

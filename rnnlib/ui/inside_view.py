@@ -17,6 +17,9 @@ from rnnlib.reach import REACH_TASKS, reach_experiment
 from rnnlib.spec import CELLS
 from rnnlib.ui.session import current_spec
 
+# Bound to the URL so a link repeats the same experiment (the seeds make it reproducible).
+KEEP = dict(bind="query-params", persist_state="session")
+
 MAX_FRESH_PARAMS = 2_000_000  # a Build spec above this takes seconds to build and to record
 DELAY_CHOICES = (0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 40)
 Q = QuickTrain()
@@ -106,10 +109,10 @@ def clamp(key: str, high: int) -> None:
 def quick_ui(prefix: str) -> QuickTrain:
     """Training settings shared by the reach and memory-lab experiments."""
     c1, c2, c3, c4 = st.columns(4)
-    hidden = c1.number_input("hidden units", 1, 128, Q.hidden_size, key=f"{prefix}q_hidden")
-    n = c2.number_input("training samples", 8, 4096, Q.n_train, 64, key=f"{prefix}q_n")
-    epochs = c3.number_input("epochs", 1, 200, Q.epochs, key=f"{prefix}q_epochs")
-    seed = c4.number_input("seed", 0, 10_000, Q.seed, key=f"{prefix}q_seed")
+    hidden = c1.number_input("hidden units", 1, 128, Q.hidden_size, key=f"{prefix}q_hidden", **KEEP)
+    n = c2.number_input("training samples", 8, 4096, Q.n_train, 64, key=f"{prefix}q_n", **KEEP)
+    epochs = c3.number_input("epochs", 1, 200, Q.epochs, key=f"{prefix}q_epochs", **KEEP)
+    seed = c4.number_input("seed", 0, 10_000, Q.seed, key=f"{prefix}q_seed", **KEEP)
     return QuickTrain(hidden_size=int(hidden), n_train=int(n), epochs=int(epochs), seed=int(seed))
 
 
@@ -122,7 +125,7 @@ def reach_ui(prefix: str, quick: QuickTrain) -> None:
         key=f"{prefix}r_task",
         format_func={"memory": "memory (classify)", "sine": "sine (forecast)"}.get,
     )
-    length = int(c2.slider("window length", 5, 80, 40, key=f"{prefix}r_length"))
+    length = int(c2.slider("window length", 5, 80, 40, key=f"{prefix}r_length", **KEEP))
     clamp(f"{prefix}r_delay", length - 1)
     delay = int(
         c3.slider(
@@ -131,6 +134,7 @@ def reach_ui(prefix: str, quick: QuickTrain) -> None:
             length - 1,
             min(10, length - 1),
             key=f"{prefix}r_delay",
+            **KEEP,
             disabled=task != "memory",
         )
     )
@@ -138,6 +142,7 @@ def reach_ui(prefix: str, quick: QuickTrain) -> None:
         "train as well",
         True,
         key=f"{prefix}r_trained",
+        **KEEP,
         help="Off: untrained curves only, instantly.",
     )
     if st.button("Measure gradient reach", type="primary", key=f"{prefix}r_run"):
