@@ -93,16 +93,7 @@ def forecast_chart(
     fig.add_scatter(
         x=history.index, y=history.values, mode="lines", name="history", line=dict(color="#999")
     )
-    for level, alpha in ((95, 0.15), (80, 0.3)):
-        if f"lower{level}" in one:
-            _band(
-                fig,
-                one["time"],
-                one[f"lower{level}"],
-                one[f"upper{level}"],
-                f"{level}% interval",
-                alpha,
-            )
+    _intervals(fig, one, one["time"], legend=True)
     fig.add_scatter(
         x=one["time"], y=one["actual"], mode="lines", name="test actual", line=dict(color="black")
     )
@@ -122,17 +113,7 @@ def forecast_chart(
             x=last["time"], y=last["model"], mode="lines+markers", name="model (last origin, full horizon)",
             line=dict(color="#B279A2"),
         )  # fmt: skip
-    for level, alpha in ((95, 0.15), (80, 0.3)):
-        if f"lower{level}" in future:
-            _band(
-                fig,
-                future["time"],
-                future[f"lower{level}"],
-                future[f"upper{level}"],
-                None,
-                alpha,
-                "#4C78A8",
-            )
+    _intervals(fig, future, future["time"], legend=False, colour="#4C78A8")
     fig.add_scatter(
         x=future["time"], y=future["forecast"], mode="lines+markers", name="forecast past the end",
         line=dict(color="#4C78A8", width=2),
@@ -148,6 +129,14 @@ def forecast_chart(
         span = end - one["time"].iloc[0]
         fig.update_xaxes(range=[max(history.index[0], end - 2 * span), end + span * 0.02])
     return fig
+
+
+def _intervals(fig, frame: pd.DataFrame, x, legend: bool, colour: str = "#E45756") -> None:
+    """The 95% then the 80% band of a frame with lowerXX/upperXX columns, when it has them."""
+    for level, alpha in ((95, 0.15), (80, 0.3)):
+        if f"lower{level}" in frame:
+            name = f"{level}% interval" if legend else None
+            _band(fig, x, frame[f"lower{level}"], frame[f"upper{level}"], name, alpha, colour)
 
 
 def _band(fig, x, lo, hi, name, alpha, colour="#E45756") -> None:
