@@ -5,12 +5,12 @@ import streamlit as st
 from rnnlib.figures.build import architecture, param_breakdown
 from rnnlib.report import describe
 from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec, SpecError
-from rnnlib.ui.links import link_guard
+from rnnlib.ui.links import KEEP, link_guard  # KEEP: bound to the URL, kept on page switch
 from rnnlib.ui.session import remember_spec
 
+st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 D = ModelSpec()  # widget defaults are the spec's defaults
-# Bound to the URL (shareable links; labels = spec values: ?cell=gru&impl=scratch), kept on switch.
-KEEP = dict(bind="query-params", persist_state="session")
+# The URL holds a widget's displayed label, so choice widgets show spec values: ?cell=gru&impl=scratch
 
 
 def build_ui() -> dict:

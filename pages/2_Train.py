@@ -14,6 +14,7 @@ from rnnlib.ui.links import link_guard
 from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
+st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 P = "t_"  # session-state prefix of this page
 spec = current_spec()
 st.title(":material/monitoring: Train and forecast")

@@ -18,12 +18,13 @@ from rnnlib.race import ForecastTask
 from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS, SpecError
 from rnnlib.ui import live, race_view
 from rnnlib.ui.data_source import data_source_ui
-from rnnlib.ui.links import link_guard
+from rnnlib.ui.links import KEEP, link_guard
 from rnnlib.ui.session import current_spec
-from rnnlib.ui.train_settings import KEEP, forecast_ui, window_ui
+from rnnlib.ui.train_settings import forecast_ui, window_ui
 
 P = "c_"  # session-state prefix of this page
 spec = current_spec()
+st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 st.title(":material/compare_arrows: Compare RNN, LSTM and GRU")
 report_link = link_guard()
 st.caption(

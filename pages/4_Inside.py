@@ -13,6 +13,7 @@ from rnnlib.ui.links import link_guard
 
 P = "i_"  # session-state prefix of this page
 BAD_INPUT = (InsideError, SpecError, DataError, TrainError)
+st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 st.title(":material/visibility: Inside the cell")
 report_link = link_guard()
 st.markdown(

@@ -8,8 +8,8 @@ from rnnlib.csv_intake import CsvPreview, inspect_csv, read_csv
 from rnnlib.datasets import describe_dataset, list_datasets, load_dataset
 from rnnlib.errors import DataError
 from rnnlib.series import Series, make_synthetic
+from rnnlib.ui.links import KEEP
 
-KEEP = dict(bind="query-params", persist_state="session")
 # Per generator: (parameter, label, min, max, default, step). n, noise and seed are common to all.
 KNOBS = {
     "sine": [

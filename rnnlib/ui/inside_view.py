@@ -15,10 +15,8 @@ from rnnlib.models import build_model
 from rnnlib.params import total_params
 from rnnlib.reach import REACH_TASKS, reach_experiment
 from rnnlib.spec import CELLS
+from rnnlib.ui.links import KEEP
 from rnnlib.ui.session import current_spec
-
-# Bound to the URL so a link repeats the same experiment (the seeds make it reproducible).
-KEEP = dict(bind="query-params", persist_state="session")
 
 MAX_FRESH_PARAMS = 2_000_000  # a Build spec above this takes seconds to build and to record
 DELAY_CHOICES = (0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 40)

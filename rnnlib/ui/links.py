@@ -13,6 +13,9 @@ from collections.abc import Callable
 import streamlit as st
 
 SHOWN = 40  # characters of a hostile value worth echoing back
+# Every page widget that is part of a shareable configuration: restored from the URL on load,
+# written to it on change, and kept across page switches.
+KEEP = dict(bind="query-params", persist_state="session")
 
 
 def _same(raw: str, value) -> bool:

@@ -25,7 +25,8 @@ from rnnlib.race import (
     race,
 )
 from rnnlib.spec import CELLS
-from rnnlib.ui.train_settings import KEEP, LEARNING_RATES
+from rnnlib.ui.links import KEEP
+from rnnlib.ui.train_settings import LEARNING_RATES
 
 DRAW_EVERY_S = 0.25  # as live.py: four redraws a second are smooth and cost little
 # Short labels: a bound widget writes its label into the URL (?c_task=memory).

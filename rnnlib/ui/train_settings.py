@@ -7,9 +7,9 @@ import streamlit as st
 from rnnlib.device import available_devices, describe_device
 from rnnlib.forecasting import STRATEGIES, ForecastSpec
 from rnnlib.optim import TrainSpec
+from rnnlib.ui.links import KEEP
 from rnnlib.windows import WindowSpec
 
-KEEP = dict(bind="query-params", persist_state="session")
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 W, T = WindowSpec(), TrainSpec()
 
