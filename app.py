@@ -9,6 +9,10 @@ from pathlib import Path
 import streamlit as st
 
 from rnnlib.device import describe_device
+from rnnlib.ui import pin_threads
+
+# Pages run inside this script (st.navigation below), so one call here covers them.
+pin_threads()
 
 HERE = Path(__file__).parent
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m rnnlib <command> ...``, the same results as the app.
+"""Command line: ``rnnlib <command> ...`` or ``python -m rnnlib <command> ...``, the same results as the app.
 
 Each command lives in a module named in SUBCOMMANDS; the module defines
 
@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import importlib
 import sys
+from pathlib import Path
 
 from rnnlib.errors import DataError
 from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec, SpecError
@@ -74,7 +75,9 @@ def spec_from_args(args: argparse.Namespace) -> ModelSpec:
 
 
 def build_parser() -> ArgumentParser:
-    parser = ArgumentParser(prog="python -m rnnlib", description=__doc__.splitlines()[0])
+    # The console script is called rnnlib; anything else was started as python -m rnnlib.
+    prog = "rnnlib" if Path(sys.argv[0]).name == "rnnlib" else "python -m rnnlib"
+    parser = ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name in SUBCOMMANDS:
         importlib.import_module(name).add_parser(subparsers)
