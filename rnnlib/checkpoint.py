@@ -23,6 +23,7 @@ every problem is one CheckpointError line.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -36,7 +37,14 @@ import torch
 from torch import nn
 
 from rnnlib.errors import DataError
-from rnnlib.forecasting import Experiment, ForecastResult, build_forecaster, evaluate, prepare
+from rnnlib.forecasting import (
+    Experiment,
+    ForecastResult,
+    Preprocessing,
+    build_forecaster,
+    evaluate,
+    windows_for,
+)
 from rnnlib.optim import TrainError
 from rnnlib.scaling import Scaler
 from rnnlib.series import Series
@@ -64,11 +72,15 @@ class Restored:
     stopped: str  # why training ended
     best_epoch: int  # the epoch whose weights the model holds; 0 = the initial ones
     windows: Windows  # rebuilt from the series; its scaler equals the saved one
+    preprocessing: Preprocessing | None = None  # what run chose and why (None in older files)
+    requested: Experiment | None = None  # the settings as given, autos included
 
 
 def restored_result(restored: Restored) -> ForecastResult:
     """The test scores, intervals and future forecast again (ForecastResult.fit is None)."""
-    return evaluate(restored.model, restored.series, restored.experiment, restored.windows)
+    result = evaluate(restored.model, restored.series, restored.experiment, restored.windows)
+    result.preprocessing, result.requested = restored.preprocessing, restored.requested
+    return result
 
 
 # --- save ----------------------------------------------------------------------------------------
@@ -76,7 +88,7 @@ def restored_result(restored: Restored) -> ForecastResult:
 
 def save_checkpoint(result: ForecastResult, series: Series) -> bytes:
     """The run `result` trained on `series` as one file's bytes (see the module docstring)."""
-    windows = prepare(series, result.experiment)
+    windows = windows_for(series, result.experiment)
     if not _same_scaler(windows.scaler, result.windows.scaler):
         raise CheckpointError(
             "This series is not the one the result was trained on (its training rows scale "
@@ -90,6 +102,11 @@ def save_checkpoint(result: ForecastResult, series: Series) -> bytes:
         "history": [_record_dict(r) for r in fit.history] if fit else [],
         "stopped": fit.stopped if fit else "",
         "best_epoch": fit.best_epoch if fit else 0,
+        "preprocessing": result.preprocessing.to_dict() if result.preprocessing else None,
+        "requested": result.requested.to_dict() if result.requested else None,
+        # The scaler check below misses some edits (a differenced target ignores a shift): the
+        # hash of the values catches any.
+        "values_sha256": _fingerprint(series.values()),
     }
     index = series.frame.index
     times = index.asi8 if isinstance(index, pd.DatetimeIndex) else np.zeros(0, np.int64)
@@ -124,6 +141,10 @@ def _series_meta(series: Series) -> dict[str, Any]:
     }
 
 
+def _fingerprint(values: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(values, dtype=np.float64).tobytes()).hexdigest()
+
+
 def _record_dict(r: EpochRecord) -> dict[str, Any]:
     # JSON has no NaN: a non-finite number (never expected in a record) is stored as null.
     return {
@@ -148,6 +169,10 @@ def load_checkpoint(data: bytes) -> Restored:
     meta = _meta(payload)
     experiment = _experiment(meta.get("experiment"))
     series = _series(meta.get("series"), payload["values"], payload["times"])
+    if meta.get("values_sha256", _fingerprint(series.values())) != _fingerprint(series.values()):
+        raise CheckpointError(
+            "The checkpoint's data does not match its fingerprint: the file was altered."
+        )
     windows = _windows(series, experiment, meta.get("scaler"))
     model = _model(experiment, series, payload["state_dict"])
     history = _history(meta.get("history"))
@@ -156,7 +181,20 @@ def load_checkpoint(data: bytes) -> Restored:
         raise CheckpointError(
             "The checkpoint's training summary (stopped, best_epoch) is malformed."
         )
-    return Restored(experiment, series, model, history, stopped, best_epoch, windows)
+    preprocessing, requested = _choice(meta)
+    return Restored(
+        experiment, series, model, history, stopped, best_epoch, windows, preprocessing, requested
+    )
+
+
+def _choice(meta: dict[str, Any]) -> tuple[Preprocessing | None, Experiment | None]:
+    """What run chose and the settings as asked; absent (None) in files older than preprocessing."""
+    pre, requested = meta.get("preprocessing"), meta.get("requested")
+    try:
+        pre = None if pre is None else Preprocessing.from_dict(pre)
+    except (KeyError, TypeError, AttributeError):
+        raise CheckpointError("The checkpoint's preprocessing record is malformed.") from None
+    return pre, None if requested is None else _experiment(requested)
 
 
 def _read(data: bytes) -> dict[str, Any]:
@@ -267,7 +305,7 @@ def _index(d: dict[str, Any], times: Any, n: int) -> pd.Index:
 
 def _windows(series: Series, experiment: Experiment, saved: Any) -> Windows:
     try:
-        windows = prepare(series, experiment)
+        windows = windows_for(series, experiment)
         scaler = Scaler.from_dict(saved)
     except DataError as e:
         raise CheckpointError(

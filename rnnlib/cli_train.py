@@ -1,4 +1,4 @@
-"""``train``: one forecasting run from the command line, the same run as the Forecast page.
+"""``train``: one forecasting run from the command line, the same run as the Train page.
 
 Data: ``--csv PATH`` (with ``--target``, ``--date-col``, ``--features``, ``--no-date``),
 ``--synthetic NAME`` (series.SYNTHETIC, default parameters) or ``--dataset NAME`` (bundled).
@@ -13,13 +13,21 @@ forecasting always feeds (batch, time, features) windows.
      "history": [{"epoch": int, "train_loss": float, "val_loss": float | null}, ...],
      "metrics": {"model": {"mae", "rmse", "mape", "smape", "mase"}, "naive": {...},
                  "seasonal_naive": {...} | null, "drift": {...}, "mean": {...}},
-     "stopped": str}
+     "stopped": str,
+     "preprocessing": {"normalize": str, "transform": str, "lookback": int, "epochs": int,
+                       "ensemble": int, "reasons": [str, ...],
+                       "candidates": [{"normalize", "transform", "val_mae" (float | null),
+                                       "epochs", "seconds"}, ...]}}
 
 start / end are ISO time stamps, or step numbers for data without dates; frequency is a pandas
 alias ("D", "MS") or "" when the dates are irregular or absent. A metric that cannot be computed
 (MAPE on all-zero targets, say) is null; seasonal_naive is null when its season is longer than
 the lookback. val_loss is null without a validation part. ``--save PATH`` writes the checkpoint
-(rnnlib.checkpoint) that the Forecast page can load.
+(rnnlib.checkpoint) that the Train page can load.
+
+Left out, ``--lookback`` (two seasons), ``--normalize`` and ``--transform`` (auto: candidates
+tried and chosen by validation MAE) and the epochs, patience and schedule come from the data;
+``preprocessing`` says what was chosen and why. Giving ``--epochs`` turns the training half off.
 """
 
 from __future__ import annotations
@@ -84,6 +92,13 @@ def add_parser(subparsers) -> None:
     g.add_argument("--seed", type=int, help="weights, shuffling and dropout")
     g.add_argument("--strategy", metavar="S", help="direct, recursive or seq2seq")
     g.add_argument("--gaussian", action="store_true", help="mean and variance head: intervals")
+    g.add_argument(
+        "--normalize", metavar="N", help="target: auto (default), global, window, robust or last"
+    )
+    g.add_argument(
+        "--transform", metavar="T", help="target: auto (default), none, log, diff or sdiff"
+    )
+    g.add_argument("--ensemble", type=int, metavar="K", help="K models from K seeds, median")
     p.add_argument("--save", metavar="PATH", help="write the checkpoint to PATH")
     p.add_argument("--json", action="store_true", help="machine-readable output (see above)")
     p.set_defaults(run=run_train)
@@ -105,7 +120,9 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         exp = experiment_from_args(args)
         progress = None if args.json else print_epoch
-        result = run(series, exp, on_progress=progress)
+        result = run(
+            series, exp, on_progress=progress, on_candidate=None if args.json else print_stage
+        )
         blob = None
         if args.save:
             from rnnlib.checkpoint import save_checkpoint
@@ -168,10 +185,16 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
     model = spec_from_args(argparse.Namespace(**(vars(args) | {"input_size": 1, "output_size": 1})))
     return Experiment(
         model=model,
-        windows=WindowSpec(**given("lookback", "horizon")),
-        train=TrainSpec(**given("epochs", "lr", "batch_size", "seed")),
-        forecast=ForecastSpec(**given("strategy"), gaussian=args.gaussian),
+        windows=WindowSpec(**given("lookback", "horizon", "normalize", "transform")),
+        # Explicit epochs switch the choice from the data off; the rest keep TrainSpec's defaults.
+        train=TrainSpec(**given("epochs", "lr", "batch_size", "seed"), auto=args.epochs is None),
+        forecast=ForecastSpec(**given("strategy", "ensemble"), gaussian=args.gaussian),
     )
+
+
+def print_stage(exp, model, stage) -> None:
+    if stage.text:
+        print(stage.text, file=sys.stderr, flush=True)
 
 
 def print_epoch(p: Progress) -> None:
@@ -210,6 +233,21 @@ def train_json(series: Series, result: ForecastResult) -> dict[str, Any]:
             for name in MODELS_AND_BASELINES
         },
         "stopped": result.fit.stopped if result.fit else "",
+        "preprocessing": preprocessing_json(result),
+    }
+
+
+def preprocessing_json(result: ForecastResult) -> dict[str, Any]:
+    exp, pre = result.experiment, result.preprocessing
+    candidates = pre.to_dict()["candidates"] if pre else []
+    return {
+        "normalize": exp.windows.normalize,
+        "transform": exp.windows.transform,
+        "lookback": exp.windows.lookback,
+        "epochs": exp.train.epochs,
+        "ensemble": exp.forecast.ensemble,
+        "reasons": list(pre.reasons) if pre else [],
+        "candidates": candidates,
     }
 
 
@@ -222,6 +260,13 @@ def train_text(series: Series, result: ForecastResult) -> str:
         f"data: {series.name}, {d['rows']} rows of {d['target']!r}, {d['start']} .. {d['end']} ({freq})"
     ]
     lines += [f"  cleaning: {note}" for note in d["cleaning"]]
+    pre = info["preprocessing"]
+    lines.append(f"preprocessing: normalize {pre['normalize']}, transform {pre['transform']}")
+    for c in pre["candidates"] if len(pre["candidates"]) > 1 else []:
+        lines.append(
+            f"  candidate {c['normalize']} · {c['transform']}: val MAE {_cell(c['val_mae'])}"
+        )
+    lines += [f"  from the data: {why}" for why in pre["reasons"]]
     lines += [f"stopped: {info['stopped']}", ""]
     table = [("", *METRICS)]
     for name, scores in info["metrics"].items():

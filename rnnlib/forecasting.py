@@ -4,6 +4,11 @@ Honest means: the scaler is fitted on the training part only, every baseline is 
 the test windows the model is scored on (rolling origin: each test window is one forecast origin),
 and MASE is scaled by the in-sample seasonal-naive error of the training part.
 
+The target is preprocessed (``preprocess.py``: a transform, then a per-window or global
+normalisation) and every forecast is mapped back to original units before it is scored. With
+``auto`` (the default) a few preprocessing candidates are trained and the one with the lowest
+validation MAE in original units is kept; the test part is never read to choose.
+
 Strategies for a horizon of H steps:
     direct     the head outputs all H steps at once
     recursive  a one-step model is rolled forward, each prediction fed back as the next input
@@ -13,6 +18,8 @@ Strategies for a horizon of H steps:
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnlib.baselines import BASELINES, detect_period, raw_history
+from rnnlib.defaults import describe, plan
 from rnnlib.errors import DataError
 from rnnlib.metrics import score
 from rnnlib.models import build_model
@@ -30,9 +38,10 @@ from rnnlib.seq2seq import Seq2SeqModel
 from rnnlib.series import Series
 from rnnlib.spec import ModelSpec
 from rnnlib.training import FitResult, Progress, TrainSpec, fit, predict
-from rnnlib.windows import Windows, WindowSpec, last_window, make_windows, target_index
+from rnnlib.windows import Split, Windows, WindowSpec, last_window, make_windows, target_index
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
+MAX_ENSEMBLE = 9
 # Two-sided normal quantiles for the central 80% and 95% intervals.
 Z = {80: 1.2815515655446004, 95: 1.959963984540054}
 
@@ -42,6 +51,7 @@ class ForecastSpec:
     strategy: str = "direct"  # "direct" | "recursive" | "seq2seq"
     gaussian: bool = False  # Gaussian head (mean and variance, NLL loss) -> 80% / 95% intervals
     period: int = 0  # season for seasonal naive and MASE; 0 = from the frequency or autocorrelation
+    ensemble: int = 1  # k models from seeds seed..seed+k-1; the forecast is their median
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -52,14 +62,25 @@ class ForecastSpec:
             raise DataError(
                 f"period must be a whole number >= 0 (0 = detect), got {self.period!r}."
             )
+        k = self.ensemble
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_ENSEMBLE:
+            raise DataError(
+                f"ensemble must be a whole number from 1 to {MAX_ENSEMBLE} (1 = one model), "
+                f"got {k!r}."
+            )
 
 
 @dataclass(frozen=True)
 class Experiment:
     model: ModelSpec = ModelSpec()
-    windows: WindowSpec = WindowSpec()
-    train: TrainSpec = TrainSpec()
+    windows: WindowSpec = WindowSpec()  # lookback, normalize and transform from the data
+    train: TrainSpec = TrainSpec(auto=True)  # epochs, patience and schedule from the data
     forecast: ForecastSpec = ForecastSpec()
+
+    @property
+    def resolved(self) -> bool:
+        """True when nothing is left to choose from the data."""
+        return self.windows.resolved and not self.train.auto
 
     def to_dict(self) -> dict:
         return {
@@ -69,28 +90,72 @@ class Experiment:
 
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
+        """Inverse of to_dict. Settings saved before preprocessing existed mean what they did
+        then: the global scaler, no transform, explicit epochs."""
         try:
+            windows = {"normalize": "global", "transform": "none", **d["windows"]}
             return cls(
-                ModelSpec.from_dict(d["model"]), WindowSpec(**d["windows"]),
+                ModelSpec.from_dict(d["model"]), WindowSpec(**windows),
                 TrainSpec(**d["train"]), ForecastSpec(**d["forecast"]),
             )  # fmt: skip
         except (KeyError, TypeError) as e:
             raise DataError(f"The experiment settings are incomplete or malformed ({e}).") from None
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One preprocessing tried by `run`, scored on the validation part."""
+
+    normalize: str
+    transform: str
+    val_mae: float  # validation MAE in original units (NaN without a validation part)
+    epochs: int  # epochs trained
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """What `run` chose for the target and why: shown under the result and saved with it."""
+
+    normalize: str
+    transform: str
+    candidates: tuple[Candidate, ...] = ()  # every pair tried, in order (one when none was auto)
+    reasons: tuple[str, ...] = ()  # one sentence per setting chosen from the data
+
+    @property
+    def text(self) -> str:
+        return describe(self.normalize, self.transform)
+
+    def to_dict(self) -> dict:
+        """Plain JSON (a NaN score, from a run without a validation part, becomes null)."""
+        d = dataclasses.asdict(self)
+        for c in d["candidates"]:
+            c["val_mae"] = None if math.isnan(c["val_mae"]) else c["val_mae"]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Preprocessing:
+        cands = tuple(
+            Candidate(**{**c, "val_mae": math.nan if c["val_mae"] is None else float(c["val_mae"])})
+            for c in d.get("candidates", ())
+        )
+        return cls(str(d["normalize"]), str(d["transform"]), cands, tuple(d.get("reasons", ())))
+
+
 @dataclass
 class ForecastResult:
     fit: FitResult | None  # None when restored from a checkpoint
     metrics: dict[str, dict[str, float]]  # "model", "naive", "seasonal_naive", "drift", "mean"
-    test: (
-        pd.DataFrame
-    )  # long: origin, step, time, actual, model, [lower80 ...], one column per baseline
+    # long: origin, step, time, actual, model, [lower80 ...], one column per baseline
+    test: pd.DataFrame
     future: pd.DataFrame  # time, forecast, [lower80, upper80, lower95, upper95]
     coverage: dict[int, float] | None  # empirical coverage of the 80/95% intervals on the test part
     period: int
     windows: Windows
     model: nn.Module
-    experiment: Experiment
+    experiment: Experiment  # resolved: the settings that made this forecast, autos filled in
+    preprocessing: Preprocessing | None = None
+    requested: Experiment | None = None  # as given, autos included (None: same as experiment)
 
 
 def model_spec_for(exp: Experiment, input_size: int) -> ModelSpec:
@@ -104,6 +169,12 @@ def model_spec_for(exp: Experiment, input_size: int) -> ModelSpec:
 
 
 def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) -> nn.Module:
+    """The model `exp` trains: one network, or an Ensemble of exp.forecast.ensemble of them."""
+    k = exp.forecast.ensemble
+    if k > 1:
+        base = exp.train.seed if seed is None else seed
+        one = dataclasses.replace(exp, forecast=dataclasses.replace(exp.forecast, ensemble=1))
+        return Ensemble([build_forecaster(one, input_size, base + i) for i in range(k)])
     spec = model_spec_for(exp, input_size)
     if exp.forecast.strategy == "seq2seq":
         if spec.bidirectional:
@@ -117,8 +188,34 @@ def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) 
     return build_model(spec, seed=seed)
 
 
+class Ensemble(nn.Module):
+    """k forecasters trained from different seeds; the output is their element-wise median.
+
+    The median (not the mean) so one member that went astray does not drag the forecast. For a
+    Gaussian head the means and the raw variances each take the median: an approximation.
+    """
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.stack([m(x) for m in self.members]).median(dim=0).values
+
+
 def prepare(series: Series, exp: Experiment) -> Windows:
-    """Windows and the fitted scaler; raises DataError when the settings cannot work on this series."""
+    """Windows for `exp` (its first candidate when something is auto); DataError when the settings
+    cannot work on this series."""
+    _check_fits(series, exp)
+    return windows_for(series, plan(series, exp).candidates[0])
+
+
+def windows_for(series: Series, exp: Experiment) -> Windows:
+    """Windows of a resolved experiment."""
+    return make_windows(series.values(), exp.windows, exp.forecast.period or 1)
+
+
+def _check_fits(series: Series, exp: Experiment) -> None:
     if exp.forecast.strategy == "recursive" and series.features:
         raise DataError(
             "Recursive forecasting feeds predictions back as inputs, so it needs a univariate series: "
@@ -126,7 +223,6 @@ def prepare(series: Series, exp: Experiment) -> Windows:
         )
     if exp.model.bidirectional and exp.forecast.strategy == "seq2seq":
         raise DataError("seq2seq needs a unidirectional model: turn bidirectional off on Build.")
-    return make_windows(series.values(), exp.windows)
 
 
 def run(
@@ -135,53 +231,135 @@ def run(
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     model: nn.Module | None = None,
+    on_candidate: Callable[[Experiment, nn.Module, Stage], None] | None = None,
 ) -> ForecastResult:
     """Train on the training part (early-stop on validation), then score on the test part.
 
-    ``model`` (from ``build_forecaster``) lets a caller keep a handle on the weights being trained,
-    e.g. a page whose run can be interrupted; by default a fresh one is built from the seed.
+    Settings left to the data are chosen by `defaults.plan`; with several preprocessing
+    candidates each is trained and the one with the lowest validation MAE (original units)
+    is scored. ``model`` (from ``build_forecaster``) lets a caller keep a handle on the weights
+    being trained when there is one candidate; ``on_candidate(exp, model, stage)`` is told of
+    every model before it trains, e.g. by a page whose run can be interrupted.
     """
-    win = prepare(series, exp)
-    if model is None:
-        model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
+    _check_fits(series, exp)
+    p = plan(series, exp)
+    tried, best = [], None
+    for k, cand in enumerate(p.candidates):
+        start = time.perf_counter()
+        win = windows_for(series, cand)
+        net = model if model is not None and len(p.candidates) == 1 else None
+        if net is None:
+            net = build_forecaster(cand, series.values().shape[1], seed=cand.train.seed)
+        stage = Stage(k + 1, len(p.candidates), cand.windows.normalize, cand.windows.transform)
+        if on_candidate is not None:
+            on_candidate(cand, net, stage)
+        fitted = train_candidate(net, win, cand, on_progress, should_stop)
+        score_ = val_mae(net, series.values(), win, cand)
+        tried.append(Candidate(stage.normalize, stage.transform, score_, len(fitted.history),
+                               time.perf_counter() - start))  # fmt: skip
+        if best is None or score_ < best[0] or (math.isnan(best[0]) and not math.isnan(score_)):
+            best = (score_, cand, win, net, fitted)
+        if should_stop is not None and should_stop():
+            break  # stopped by the caller: score the best candidate so far
+    _, cand, win, net, fitted = best
+    pre = Preprocessing(cand.windows.normalize, cand.windows.transform, tuple(tried), p.reasons)
+    result = evaluate(net, series, cand, win, fitted)
+    return dataclasses.replace(result, preprocessing=pre, requested=exp)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Which candidate is training: shown beside the progress bar."""
+
+    index: int  # 1-based
+    count: int
+    normalize: str
+    transform: str
+
+    @property
+    def text(self) -> str:
+        if self.count == 1:
+            return ""
+        return f"candidate {self.index}/{self.count}: {self.normalize} · {self.transform}"
+
+
+def train_candidate(
+    model: nn.Module, win: Windows, exp: Experiment, on_progress=None, should_stop=None
+) -> FitResult:
+    """fit `model` (a forecaster, or an Ensemble whose members fit one after another) on `win`."""
     train_spec = exp.train.replace(loss="gaussian_nll" if exp.forecast.gaussian else exp.train.loss)
     one_step = exp.forecast.strategy == "recursive"
     tr, va = win.train, win.val
     target = (lambda y: y[:, :1]) if one_step else (lambda y: y)
     val = (torch.from_numpy(va.X), torch.from_numpy(target(va.y))) if len(va) else None
-    result = fit(
-        model, (torch.from_numpy(tr.X), torch.from_numpy(target(tr.y))), val, train_spec,
-        on_progress=on_progress, should_stop=should_stop,
-    )  # fmt: skip
-    return evaluate(result.model, series, exp, win, result)
+    data = (torch.from_numpy(tr.X), torch.from_numpy(target(tr.y)))
+    if not isinstance(model, Ensemble):
+        return fit(model, data, val, train_spec, on_progress=on_progress, should_stop=should_stop)
+    fits = [
+        fit(m, data, val, train_spec.replace(seed=train_spec.seed + i), on_progress, should_stop)
+        for i, m in enumerate(model.members)
+    ]
+    # The ensemble's history is its first member's; the others trained the same way.
+    return dataclasses.replace(fits[0], model=model)
+
+
+def val_mae(model: nn.Module, values: np.ndarray, win: Windows, exp: Experiment) -> float:
+    """MAE of the model's forecasts on the validation windows, in original units (NaN if none)."""
+    if len(win.val) == 0:
+        return math.nan
+    point, _ = forecast_original(model, values, win, win.val, exp)
+    actual = values[target_index(win.val.origin, exp.windows.horizon), 0]
+    return float(np.mean(np.abs(point - actual)))
 
 
 def forecast_windows(
-    model: nn.Module, X: np.ndarray, exp: Experiment
+    model: nn.Module, split: Split, win: Windows, exp: Experiment
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Scaled predictions for windows X (n, L, F): means (n, H) and variances (n, H) or None."""
+    """Forecasts for the windows of `split` in TRANSFORMED units: means (n, H), variances or None.
+
+    The model works on normalised values; each window's center and scale map them back.
+    """
     H, gaussian = exp.windows.horizon, exp.forecast.gaussian
+    c, s = split.center[:, None], split.scale[:, None]
     if exp.forecast.strategy != "recursive":
-        out = predict(model, torch.from_numpy(X))
-        return _split(out, gaussian)
-    x = torch.from_numpy(X)
+        mean, var = _split(predict(model, torch.from_numpy(split.X)), gaussian)
+        # z = x̃ · s + c, var_z = var · s²
+        return mean * s + c, None if var is None else var * s**2
+    # Recursive: roll the window forward in transformed units, normalising it anew at each step,
+    # so a window statistic always describes the window the model is reading.
+    z = split.X[:, :, 0].astype(np.float64) * s + c
     means, variances = [], []
     for _ in range(H):
-        mean, var = _split(predict(model, x), gaussian)
-        means.append(mean[:, :1])
+        ck, sk = win.target_stats(z)
+        x = ((z - ck[:, None]) / sk[:, None])[:, :, None].astype(np.float32)
+        mean, var = _split(predict(model, torch.from_numpy(x)), gaussian)
+        z_next = mean[:, 0] * sk + ck
+        means.append(z_next)
         if var is not None:
-            variances.append(var[:, :1])
+            variances.append(var[:, 0] * sk**2)
         # Slide the window one step: drop the oldest input, append the prediction.
-        x = torch.cat([x[:, 1:], torch.from_numpy(mean[:, :1, None]).to(x.dtype)], dim=1)
+        z = np.concatenate([z[:, 1:], z_next[:, None]], axis=1)
     # Recursive variances only describe each one-step error, not the compounding: said in the UI.
-    return np.concatenate(means, 1), (np.concatenate(variances, 1) if variances else None)
+    return np.stack(means, 1), (np.stack(variances, 1) if variances else None)
+
+
+def forecast_original(
+    model: nn.Module, values: np.ndarray, win: Windows, split: Split, exp: Experiment
+) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]] | None]:
+    """Point forecasts (n, H) in original units, and {80: (lo, hi), 95: ...} for a Gaussian head."""
+    z_mean, z_var = forecast_windows(model, split, win, exp)
+    mean, var = win.transform.accumulate(z_mean, z_var, values[:, 0], split.origin)
+    point = win.transform.point(mean)
+    if var is None:
+        return point, None
+    return point, {level: win.transform.bounds(mean, var, z) for level, z in Z.items()}
 
 
 def _split(out: Tensor, gaussian: bool) -> tuple[np.ndarray, np.ndarray | None]:
     if not gaussian:
-        return out.numpy(), None
+        return out.numpy().astype(np.float64), None
     mean, var = split_gaussian(out)
-    return mean.numpy(), var.numpy()
+    return mean.numpy().astype(np.float64), var.numpy().astype(np.float64)
 
 
 def evaluate(
@@ -189,15 +367,13 @@ def evaluate(
 ) -> ForecastResult:
     """Score on the test windows against the baselines and forecast one horizon past the end."""
     values = series.values()
-    test, scaler, H = win.test, win.scaler, exp.windows.horizon
+    test, H = win.test, exp.windows.horizon
     n_train = win.boundaries[0]
     insample = values[:n_train, 0]
     # Detected on the training part alone (default max lag: a third of it), not capped at the
     # lookback: MASE needs the true season even when seasonal naive cannot see that far back.
     period = exp.forecast.period or detect_period(insample, series.frequency)
-    mean_s, var_s = forecast_windows(model, test.X, exp)
-    pred = scaler.inverse_target(mean_s)
-    sd = None if var_s is None else np.sqrt(var_s) * scaler.scale[0]
+    pred, bounds = forecast_original(model, values, win, test, exp)
     actual = values[target_index(test.origin, H), 0]  # (n, H) in original units
     history = raw_history(values, test.origin, exp.windows.lookback)
     preds = {"model": pred}
@@ -214,10 +390,9 @@ def evaluate(
         **{name: p.ravel() for name, p in preds.items()},
     })  # fmt: skip
     coverage = None
-    if sd is not None:
+    if bounds is not None:
         coverage = {}
-        for level, z in Z.items():
-            lo, hi = pred - z * sd, pred + z * sd
+        for level, (lo, hi) in bounds.items():
             test_df[f"lower{level}"], test_df[f"upper{level}"] = lo.ravel(), hi.ravel()
             coverage[level] = float(np.mean((actual >= lo) & (actual <= hi)))
     future = _future(model, values, exp, win, times[len(values) :])
@@ -225,16 +400,10 @@ def evaluate(
 
 
 def _future(model, values, exp, win, future_times) -> pd.DataFrame:
-    x = last_window(values, exp.windows, win.scaler)
-    mean_s, var_s = forecast_windows(model, x, exp)
-    df = pd.DataFrame({"time": future_times, "forecast": win.scaler.inverse_target(mean_s)[0]})
-    if var_s is not None:
-        sd = np.sqrt(var_s[0]) * win.scaler.scale[0]
-        for level, z in Z.items():
-            df[f"lower{level}"], df[f"upper{level}"] = (
-                df["forecast"] - z * sd,
-                df["forecast"] + z * sd,
-            )
+    point, bounds = forecast_original(model, values, win, last_window(values, win), exp)
+    df = pd.DataFrame({"time": future_times, "forecast": point[0]})
+    for level, (lo, hi) in (bounds or {}).items():
+        df[f"lower{level}"], df[f"upper{level}"] = lo[0], hi[0]
     return df
 
 

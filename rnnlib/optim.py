@@ -60,6 +60,9 @@ class TrainSpec:
     device: str = "auto"  # "auto" | "cpu" | "cuda" | "mps"; "auto" takes a GPU when there is one
     report_every_s: float = 0.1  # per-batch progress at most this often; epoch ends always report
     max_batches: int = 0  # hosted-safety cap on batches over the whole run (0 = no cap)
+    # Forecasting only: epochs, patience and schedule are chosen from the data (defaults.plan),
+    # and the three values above are ignored; fit itself takes resolved specs only.
+    auto: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -123,6 +126,8 @@ def _validate(s: TrainSpec) -> None:
     _check_whole("seed", s.seed, 0, MAX_SEED)
     _check_real("report_every_s", s.report_every_s, "a number of seconds >= 0", lambda v: v >= 0)
     _check_whole("max_batches", s.max_batches, 0, MAX_BATCHES)
+    if not isinstance(s.auto, bool):
+        raise TrainError(f"auto must be true or false, got {s.auto!r}.")
 
 
 # --- losses ----------------------------------------------------------------------------------

@@ -211,6 +211,11 @@ def fit(
     (or the initial) weights. The model is left on the device it trained on (FitResult.device).
     Raises TrainError for unusable data or settings, DeviceError for a device this machine lacks.
     """
+    if spec.auto:
+        raise TrainError(
+            "This TrainSpec says auto (epochs from the data): forecasting.run resolves it; "
+            "give fit explicit epochs with auto=False."
+        )
     device = pick_device(spec.device)
     criterion = loss_fn(spec.loss)
     X, y = _as_pair("train", train)

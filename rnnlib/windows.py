@@ -5,32 +5,48 @@ origin o has inputs at rows o-lookback .. o-1 and targets at rows o .. o+horizon
 It belongs to the part holding ALL of its targets; windows whose targets straddle a boundary are
 dropped, so no target is ever seen by an earlier part. Inputs may reach back into earlier parts:
 that past is known history at forecast time, not leakage. The scaler sees values[:n_train] only.
+
+The target goes through `preprocess`: a transform of the whole series (log, differences), then a
+normalisation by the window's own inputs or by the global scaler. Extra feature columns always
+use the global scaler. The first window's inputs start after the rows a difference loses.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from rnnlib.errors import DataError
+from rnnlib.preprocess import (
+    AUTO,
+    NORMALIZATIONS,
+    TRANSFORMS,
+    TargetTransform,
+    spread_floor,
+    window_stats,
+)
 from rnnlib.scaling import SCALINGS, Scaler, check_values
 
 
 @dataclass(frozen=True)
 class WindowSpec:
-    lookback: int = 24  # input steps per window: a day of hourly data
+    lookback: int = 0  # input steps per window; 0 = from the data (two seasons, see defaults.py)
     horizon: int = 1  # target steps per window: one-step-ahead is the easiest first task
     stride: int = 1  # steps between consecutive window origins: 1 uses every window
     val_fraction: float = 0.15  # share of rows for early stopping / model choice
     test_fraction: float = 0.15  # share of rows held back for the final, untouched score
-    scaling: str = "standard"  # "standard" | "minmax" | "none"
+    scaling: str = "standard"  # global scaler: "standard" | "minmax" | "none" (features too)
+    normalize: str = "auto"  # target: "global" | "window" | "robust" | "last" | "auto"
+    transform: str = "auto"  # target: "none" | "log" | "diff" | "sdiff" | "auto"
 
     def __post_init__(self) -> None:
-        for name in ("lookback", "horizon", "stride"):
+        for name, low in (("lookback", 0), ("horizon", 1), ("stride", 1)):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-                raise DataError(f"{name} must be a whole number >= 1, got {v!r}.")
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
+                hint = " (0 = from the data)" if low == 0 else ""
+                raise DataError(f"{name} must be a whole number >= {low}{hint}, got {v!r}.")
         for name in ("val_fraction", "test_fraction"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 0.5:
@@ -44,21 +60,40 @@ class WindowSpec:
             raise DataError(
                 f"Unknown scaling {self.scaling!r}: choose one of {', '.join(SCALINGS)}."
             )
+        for name, choices in (("normalize", NORMALIZATIONS), ("transform", TRANSFORMS)):
+            if getattr(self, name) not in (AUTO, *choices):
+                raise DataError(
+                    f"Unknown {name} {getattr(self, name)!r}: choose one of "
+                    f"{', '.join((AUTO, *choices))}."
+                )
+
+    @property
+    def resolved(self) -> bool:
+        """True when nothing is left to choose from the data (lookback, normalize, transform)."""
+        return self.lookback > 0 and AUTO not in (self.normalize, self.transform)
+
+    def replace(self, **changes) -> WindowSpec:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
 
 
 # eq=False on the array holders: dataclass equality on arrays is ambiguous.
 @dataclass(frozen=True, eq=False)
 class Split:
-    """One part's windows, scaled.
+    """One part's windows, as the model sees them.
 
-    X:      (n, lookback, F) float32 scaled inputs.
-    y:      (n, horizon) float32 scaled target (column 0).
+    X:      (n, lookback, F) float32 inputs: the normalised target, then the scaled features.
+    y:      (n, horizon) float32 normalised targets (column 0).
     origin: (n,) int64, row in `values` of each window's first target step.
+    center, scale: (n,) float64, the target normalisation of each window:
+            transformed target = normalised * scale + center.
     """
 
     X: np.ndarray
     y: np.ndarray
     origin: np.ndarray
+    center: np.ndarray
+    scale: np.ndarray
 
     def __len__(self) -> int:
         return int(self.origin.shape[0])
@@ -66,14 +101,36 @@ class Split:
 
 @dataclass(frozen=True, eq=False)
 class Windows:
-    """train / val / test windows plus what is needed to undo the scaling."""
+    """train / val / test windows plus what is needed to cut new ones and undo the preprocessing."""
 
     train: Split
     val: Split
     test: Split
-    scaler: Scaler  # fitted on values[:boundaries[0]] only
+    scaler: Scaler  # fitted on the (transformed) rows before boundaries[0] only
     boundaries: tuple[int, int]  # (n_train, n_train + n_val): rows where val and test begin
     spec: WindowSpec
+    transform: TargetTransform = TargetTransform()
+    floor: float = 1e-9  # smallest window scale (preprocess.spread_floor of the training part)
+
+    def target_stats(self, z_inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Transformed target inputs (n, L) -> center (n,), scale (n,) under this normalisation."""
+        return window_stats(
+            z_inputs, self.spec.normalize, self.floor, self.scaler.center[0], self.scaler.scale[0]
+        )
+
+    def transformed(self, values: np.ndarray) -> np.ndarray:
+        """(N, F) original values -> (N, F): transformed target (NaN in the first `lag` rows)
+        followed by the globally scaled features."""
+        x = check_values(values, "series values")
+        z = self.scaler.transform(_with_target(x, self.transform.forward(x[:, 0])))
+        z[:, 0] = self.transform.forward(x[:, 0])
+        return z
+
+    def inputs(self, values: np.ndarray, origin: np.ndarray) -> Split:
+        """Windows at any origins of `values` (N, F), e.g. the future's origin N; y is empty."""
+        return _cut(
+            self.transformed(values), np.asarray(origin, dtype=np.int64), self, targets=False
+        )
 
 
 def split_boundaries(n: int, spec: WindowSpec) -> tuple[int, int]:
@@ -97,62 +154,88 @@ def target_index(origin: np.ndarray, horizon: int) -> np.ndarray:
     return np.asarray(origin, dtype=np.int64)[:, None] + np.arange(horizon)
 
 
-def make_windows(values: np.ndarray, spec: WindowSpec) -> Windows:
+def make_windows(values: np.ndarray, spec: WindowSpec, period: int = 1) -> Windows:
     """values (N, F) float, target in column 0 (a 1-D series counts as F=1) -> Windows.
 
-    Raises DataError when a part with a non-zero fraction cannot hold a single window.
-    A fraction of 0 gives that part no windows (shapes (0, lookback, F) and (0, horizon)).
+    `spec` must be resolved (no "auto", lookback >= 1: see defaults.plan); `period` is the
+    season that a seasonal difference subtracts. Raises DataError when a part with a non-zero
+    fraction cannot hold a single window. A fraction of 0 gives that part no windows.
     """
+    if not spec.resolved:
+        raise DataError(
+            "These window settings still say 'auto' or lookback 0: choose them from the data "
+            "first (rnnlib.defaults.plan, which forecasting.run calls for you)."
+        )
     x = check_values(values, "series values")
     n = x.shape[0]
+    transform = TargetTransform(spec.transform, period)
     n_train, val_end = split_boundaries(n, spec)
-    _check_room(n_train, val_end, n, spec)
+    _check_room(n_train, val_end, n, spec, transform.lag)
 
-    scaler = Scaler.fit(x[:n_train], spec.scaling)
-    scaled = scaler.transform(x)
-    # The first train origin is `lookback` so its inputs start at row 0; the later parts start
-    # at their own first row, since their inputs may look back into the earlier parts.
-    parts = [(spec.lookback, n_train), (n_train, val_end), (val_end, n)]
-    train, val, test = (_split(scaled, start, end, spec) for start, end in parts)
-    return Windows(train, val, test, scaler, (n_train, val_end), spec)
+    z_target = transform.forward(x[:, 0])
+    # Fitted on the training rows a transform leaves defined: rows lag .. n_train-1 only.
+    scaler = Scaler.fit(_with_target(x, z_target)[transform.lag : n_train], spec.scaling)
+    floor = spread_floor(z_target[transform.lag : n_train])
+    win = Windows(None, None, None, scaler, (n_train, val_end), spec, transform, floor)
+    z = win.transformed(x)
+    # The first train origin leaves room for the inputs and the rows the transform loses; the
+    # later parts start at their own first row, since their inputs may look back into earlier parts.
+    parts = [(transform.lag + spec.lookback, n_train), (n_train, val_end), (val_end, n)]
+    train, val, test = (_cut(z, _origins(start, end, spec), win) for start, end in parts)
+    return dataclasses.replace(win, train=train, val=val, test=test)
 
 
-def last_window(values: np.ndarray, spec: WindowSpec, scaler: Scaler) -> np.ndarray:
-    """(N, F) values -> (1, lookback, F) float32: the scaled window ending at the last row.
-
-    Its would-be origin is N, one step past the data, so a model fed it forecasts the future.
-    """
+def last_window(values: np.ndarray, windows: Windows) -> Split:
+    """The window ending at the last row (its would-be origin is N): a model fed it forecasts the future."""
     x = check_values(values, "series values")
-    if x.shape[0] < spec.lookback:
+    lookback, lag = windows.spec.lookback, windows.transform.lag
+    if x.shape[0] < lookback + lag:
+        lost = f" plus {lag} row(s) for the transform" if lag else ""
         raise DataError(
-            f"The series has {x.shape[0]} rows but a window needs lookback {spec.lookback}: "
+            f"The series has {x.shape[0]} rows but a window needs lookback {lookback}{lost}: "
             "use a shorter lookback or a longer series."
         )
-    return scaler.transform(x[-spec.lookback :])[None].astype(np.float32)
+    return windows.inputs(x, np.array([x.shape[0]]))
 
 
-def _split(scaled: np.ndarray, start: int, end: int, spec: WindowSpec) -> Split:
-    """Windows whose targets all lie in rows [start, end), origins start, start+stride, ..."""
+def _with_target(x: np.ndarray, target: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    out[:, 0] = target
+    return out
+
+
+def _origins(start: int, end: int, spec: WindowSpec) -> np.ndarray:
+    """Origins start, start+stride, ... of windows whose targets all lie in rows [start, end)."""
     # last origin o must satisfy o + horizon <= end
-    origin = np.arange(start, end - spec.horizon + 1, spec.stride, dtype=np.int64)
-    X = scaled[input_index(origin, spec.lookback)]
-    y = scaled[target_index(origin, spec.horizon), 0]
-    F = scaled.shape[1]
+    return np.arange(start, end - spec.horizon + 1, spec.stride, dtype=np.int64)
+
+
+def _cut(z: np.ndarray, origin: np.ndarray, win: Windows, targets: bool = True) -> Split:
+    """Windows at `origin` from z (N, F): transformed target in column 0, scaled features after."""
+    L, H, F = win.spec.lookback, win.spec.horizon, z.shape[1]
+    X = z[input_index(origin, L)].reshape(-1, L, F)
+    center, scale = win.target_stats(X[:, :, 0])
+    # x̃ = (z - c_w) / s_w on the target channel; the features keep the global scaler.
+    X[:, :, 0] = (X[:, :, 0] - center[:, None]) / scale[:, None]
+    if targets:
+        y = (z[target_index(origin, H), 0] - center[:, None]) / scale[:, None]
+    else:
+        y = np.zeros((len(origin), 0))
     return Split(
-        X=X.astype(np.float32).reshape(-1, spec.lookback, F),
-        y=y.astype(np.float32).reshape(-1, spec.horizon),
-        origin=origin,
-    )
+        X=X.astype(np.float32), y=y.astype(np.float32).reshape(len(origin), H if targets else 0),
+        origin=origin, center=center, scale=scale,
+    )  # fmt: skip
 
 
-def _check_room(n_train: int, val_end: int, n: int, spec: WindowSpec) -> None:
+def _check_room(n_train: int, val_end: int, n: int, spec: WindowSpec, lag: int = 0) -> None:
     """DataError if any part that should have windows cannot hold one."""
     L, H = spec.lookback, spec.horizon
-    if n_train < L + H:
+    if n_train < L + H + lag:
+        lost = f" + {lag} rows the transform needs" if lag else ""
         raise DataError(
             f"The training part has only {n_train} rows (of {n}) but a window needs "
-            f"lookback {L} + horizon {H} = {L + H}: use a shorter lookback or horizon, "
-            "smaller validation/test fractions or a longer series."
+            f"lookback {L} + horizon {H}{lost} = {L + H + lag}: use a shorter lookback or "
+            "horizon, smaller validation/test fractions or a longer series."
         )
     # val and test windows may take inputs from earlier parts, so only their targets need room.
     for name, fraction, rows in (

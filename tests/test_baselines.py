@@ -66,7 +66,14 @@ def test_bad_history_or_horizon_is_rejected():
 def test_raw_history_rebuilds_the_windows_in_original_units():
     values = np.arange(10.0)[:, None] * np.array([1.0, 10.0])
     np.testing.assert_array_equal(raw_history(values, np.array([3, 5]), 3), [[0, 1, 2], [2, 3, 4]])
-    spec = WindowSpec(lookback=4, horizon=2, val_fraction=0.2, test_fraction=0.2)
+    spec = WindowSpec(
+        lookback=4,
+        horizon=2,
+        val_fraction=0.2,
+        test_fraction=0.2,
+        normalize="global",
+        transform="none",
+    )
     series = np.random.default_rng(0).normal(size=(60, 2)) * 5 + 20
     w = make_windows(series, spec)
     rebuilt = raw_history(series, w.test.origin, spec.lookback)

@@ -33,7 +33,7 @@ FAST = TrainSpec(epochs=2, batch_size=32, device="cpu", report_every_s=1e9)
 def experiment(strategy="direct", gaussian=False, **model) -> Experiment:
     return Experiment(
         ModelSpec(hidden_size=8, **model),
-        WindowSpec(lookback=12, horizon=3),
+        WindowSpec(lookback=12, horizon=3, normalize="global", transform="none"),
         FAST,
         ForecastSpec(strategy=strategy, gaussian=gaussian),
     )
@@ -86,7 +86,8 @@ def test_round_trip_reproduces_the_forecast_and_metrics(make_series, exp):
     assert again.fit is None
 
     assert isinstance(restored, Restored)
-    assert restored.experiment == exp
+    assert restored.experiment == result.experiment and restored.requested == exp
+    assert restored.preprocessing == result.preprocessing
     assert restored.history == result.fit.history
     assert restored.stopped == result.fit.stopped
     assert restored.best_epoch == result.fit.best_epoch
@@ -98,6 +99,40 @@ def test_round_trip_reproduces_the_forecast_and_metrics(make_series, exp):
     fields = ("target", "features", "frequency", "cleaning", "name")
     assert [getattr(got, f) for f in fields] == [getattr(want, f) for f in fields]
     assert np.array_equal(restored.windows.scaler.center, result.windows.scaler.center)
+
+
+def test_auto_preprocessing_round_trips_with_its_choice():
+    """An auto run saves the pair it chose; the restored model gives the same forecast."""
+    series = daily()
+    exp = Experiment(
+        ModelSpec(hidden_size=8), WindowSpec(lookback=12, horizon=3), FAST, ForecastSpec()
+    )
+    result = run(series, exp)
+    assert len(result.preprocessing.candidates) > 1
+    restored = load_checkpoint(save_checkpoint(result, series))
+    again = restored_result(restored)
+    pd.testing.assert_frame_equal(again.future, result.future)
+    assert restored.preprocessing == result.preprocessing
+    assert restored.experiment.windows.normalize == result.preprocessing.normalize
+    assert restored.requested == exp
+
+
+def test_a_checkpoint_from_before_preprocessing_still_loads(saved):
+    """Files written before normalize/transform existed mean the global scaler, no transform."""
+
+    def old(p):
+        meta = json.loads(p["meta"])
+        for key in ("normalize", "transform"):
+            del meta["experiment"]["windows"][key]
+        del meta["experiment"]["train"]["auto"]
+        for key in ("preprocessing", "requested", "values_sha256"):
+            del meta[key]
+        p["meta"] = json.dumps(meta)
+
+    restored = load_checkpoint(tampered(saved, old))
+    assert restored.experiment.windows.normalize == "global"
+    assert restored.experiment.windows.transform == "none"
+    assert restored.preprocessing is None
 
 
 def test_saving_with_another_series_is_refused():
@@ -228,7 +263,7 @@ def test_altered_data_is_refused(saved):
     def shift(p):
         p["values"] = p["values"] + 1.0  # the saved scaler no longer describes the data
 
-    refused(tampered(saved, shift), "saved scaler does not match its data")
+    refused(tampered(saved, shift), "does not match its fingerprint: the file was altered")
 
     def poison(p):
         p["values"][5, 0] = float("nan")

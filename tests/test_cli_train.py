@@ -51,7 +51,19 @@ def test_json_output_has_the_documented_shape():
     done = cli("--synthetic", "sine", *TINY, "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)  # one object, strict JSON (no NaN)
-    assert set(out) == {"data", "history", "metrics", "stopped"}
+    assert set(out) == {"data", "history", "metrics", "stopped", "preprocessing"}
+    pre = out["preprocessing"]
+    assert set(pre) == {
+        "normalize", "transform", "lookback", "epochs", "ensemble", "reasons", "candidates",
+    }  # fmt: skip
+    # auto by default: several candidates scored on validation, the chosen one among them
+    assert len(pre["candidates"]) > 1
+    assert (pre["normalize"], pre["transform"]) in {
+        (c["normalize"], c["transform"]) for c in pre["candidates"]
+    }
+    best = min(pre["candidates"], key=lambda c: c["val_mae"])
+    assert (best["normalize"], best["transform"]) == (pre["normalize"], pre["transform"])
+    assert pre["lookback"] > 0 and any("lookback" in r for r in pre["reasons"])
 
     data = out["data"]
     assert set(data) == {"rows", "target", "start", "end", "frequency", "cleaning"}
@@ -68,7 +80,7 @@ def test_json_output_has_the_documented_shape():
     assert set(metrics) == {"model", "naive", "seasonal_naive", "drift", "mean"}
     assert set(metrics["model"]) == METRIC_NAMES
     for scores in metrics.values():
-        # seasonal_naive is null when the season (25 for this sine) exceeds the lookback (24)
+        # seasonal_naive is null when the season exceeds the lookback
         assert scores is None or (
             set(scores) == METRIC_NAMES and all(map(number_or_null, scores.values()))
         )
@@ -96,7 +108,8 @@ def test_csv_flags_and_save_give_a_loadable_checkpoint(csv_file, tmp_path, capsy
 
 
 def test_text_output_is_a_summary_with_epochs_on_stderr(csv_file, capsys):
-    code = main(["train", "--csv", str(csv_file), "--target", "sales", "--lookback", "8", *TINY])
+    args = ["--lookback", "8", "--normalize", "last", "--transform", "none", *TINY]
+    code = main(["train", "--csv", str(csv_file), "--target", "sales", *args])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert out.startswith("data: ") and "80 rows of 'sales'" in out and "(D)" in out

@@ -22,7 +22,10 @@ def tiny_values(n: int = 20) -> np.ndarray:
     return np.arange(n, dtype=np.float64)[:, None] * np.array([1.0, 10.0])
 
 
-TINY = WindowSpec(lookback=3, horizon=2, val_fraction=0.2, test_fraction=0.2, scaling="none")
+FIXED = {"normalize": "global", "transform": "none"}  # the classic global scaler, no transform
+TINY = WindowSpec(
+    lookback=3, horizon=2, val_fraction=0.2, test_fraction=0.2, scaling="none", **FIXED
+)
 
 
 def test_split_boundaries_round_to_the_nearest_row():
@@ -65,7 +68,9 @@ def test_standard_scaling_uses_training_rows_only():
 
 
 def test_zero_val_fraction_gives_an_empty_val_part():
-    w = make_windows(tiny_values(), WindowSpec(lookback=3, val_fraction=0, test_fraction=0.2))
+    w = make_windows(
+        tiny_values(), WindowSpec(lookback=3, val_fraction=0, test_fraction=0.2, **FIXED)
+    )
     assert w.boundaries == (16, 16)
     assert w.val.X.shape == (0, 3, 2) and w.val.y.shape == (0, 1) and len(w.val) == 0
 
@@ -82,7 +87,7 @@ def test_too_short_training_part_says_what_it_needs():
         " longer series."
     )
     with pytest.raises(DataError, match=re.escape(msg)):
-        make_windows(np.arange(30.0), WindowSpec())
+        make_windows(np.arange(30.0), WindowSpec(lookback=24, **FIXED))
 
 
 @pytest.mark.parametrize(
@@ -94,7 +99,7 @@ def test_too_short_val_or_test_part_says_what_it_needs(val, test, part, rows):
         f"The {part} part has only {rows} rows (of 40) but a window needs horizon 8 target rows"
         f" inside it: use a shorter horizon, a larger {part} fraction or a longer series."
     )
-    spec = WindowSpec(lookback=3, horizon=8, val_fraction=val, test_fraction=test)
+    spec = WindowSpec(lookback=3, horizon=8, val_fraction=val, test_fraction=test, **FIXED)
     with pytest.raises(DataError, match=re.escape(msg)):
         make_windows(np.arange(40.0), spec)
 
@@ -102,7 +107,9 @@ def test_too_short_val_or_test_part_says_what_it_needs(val, test, part, rows):
 @pytest.mark.parametrize(
     "kwargs, msg",
     [
-        ({"lookback": 0}, "lookback must be a whole number >= 1, got 0."),
+        ({"lookback": -1}, "lookback must be a whole number >= 0 (0 = from the data), got -1."),
+        ({"normalize": "mean"}, "Unknown normalize 'mean': choose one of auto, global, window"),
+        ({"transform": "sqrt"}, "Unknown transform 'sqrt': choose one of auto, none, log, diff"),
         ({"horizon": 1.5}, "horizon must be a whole number >= 1, got 1.5."),
         ({"stride": True}, "stride must be a whole number >= 1, got True."),
         ({"val_fraction": 0.5}, "val_fraction must be a number in [0, 0.5), got 0.5."),
@@ -131,11 +138,11 @@ def test_bad_values_are_rejected_with_the_row():
 def test_last_window_ends_at_the_last_observation():
     v = tiny_values()
     w = make_windows(v, WindowSpec(**{**TINY.__dict__, "scaling": "minmax"}))
-    lw = last_window(v, w.spec, w.scaler)
+    lw = last_window(v, w).X
     assert lw.shape == (1, 3, 2) and lw.dtype == np.float32
     np.testing.assert_allclose(lw[0], w.scaler.transform(v[17:20]), rtol=1e-6)
     with pytest.raises(DataError, match="has 2 rows but a window needs lookback 3"):
-        last_window(v[:2], w.spec, w.scaler)
+        last_window(v[:2], w)
 
 
 @st.composite
@@ -148,6 +155,7 @@ def layouts(draw):
         val_fraction=draw(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3])),
         test_fraction=draw(st.sampled_from([0.0, 0.05, 0.1, 0.2, 0.3])),
         scaling=draw(st.sampled_from(["standard", "minmax", "none"])),
+        **FIXED,
     )
     return n, spec
 

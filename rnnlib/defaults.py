@@ -1,0 +1,146 @@
+"""Settings from the data: what `auto` and `lookback 0` become for one series, and why.
+
+`plan(series, exp)` reads the training part only (the season is detected there, the row counts
+come from the split) and returns the experiments to try: one when everything was given, several
+when normalize or transform say "auto" (forecasting.run keeps the one with the lowest validation
+MAE in original units). Every choice comes with a sentence for the result caption.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib.baselines import detect_period
+from rnnlib.errors import DataError
+from rnnlib.preprocess import AUTO, NORMALIZATION_TEXT, TRANSFORM_TEXT, TargetTransform
+from rnnlib.series import Series
+from rnnlib.windows import WindowSpec, split_boundaries
+
+# Lookback: two seasons, so the window holds the season twice and its level and spread are
+# measured over whole seasons; a series with no season looks this far back.
+SEASONS_IN_LOOKBACK = 2
+MIN_LOOKBACK = 12
+# ... but at most this share of the training rows, so there are windows left to learn from.
+MAX_LOOKBACK_SHARE = 0.4
+
+# Epochs: about this many optimiser steps whatever the series' length (a short series needs many
+# passes, a long one few), early-stopped on the validation loss, with the learning rate halved
+# on a plateau (torch's ReduceLROnPlateau).
+TARGET_STEPS = 600
+MIN_EPOCHS, MAX_EPOCHS = 8, 300
+MIN_PATIENCE, MAX_PATIENCE = 5, 20
+
+# The normalisation × transform pairs `auto` tries, in order: cheapest insight first. Window
+# normalisation follows a level the training part never saw; "last" makes a model that outputs 0
+# the naive forecast; the seasonal difference does the same for seasonal naive; the global
+# scaler stays in the race for series that do not trend.
+CANDIDATES = (("last", "none"), ("window", "none"), ("window", "sdiff"), ("global", "none"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    candidates: tuple  # (Experiment, ...) resolved: lookback > 0, no "auto", train.auto False
+    period: int  # the season used for lookback, seasonal differences, seasonal naive and MASE
+    reasons: tuple[str, ...]  # one sentence per choice made from the data
+
+
+def plan(series: Series, exp) -> Plan:
+    """The experiments to train for `exp` on `series` (see the module docstring)."""
+    values = series.values()
+    w = exp.windows
+    n = values.shape[0]
+    n_train, _ = split_boundaries(n, w)
+    if n_train < 4:
+        raise DataError(
+            f"The training part has only {n_train} rows (of {n}): use a longer series or smaller "
+            "validation/test fractions."
+        )
+    reasons = []
+    period = exp.forecast.period or detect_period(values[:n_train, 0], series.frequency)
+    if not exp.forecast.period:
+        reasons.append(
+            f"season {period} detected on the training part"
+            if period > 1
+            else "no season detected on the training part"
+        )
+    lookback = w.lookback or _lookback(period, n_train, w.horizon, reasons)
+    w = w.replace(lookback=lookback)
+    pairs = _pairs(w, values[:, 0], period, n_train, series.target)
+    if len(pairs) > 1:
+        reasons.append(
+            f"{len(pairs)} preprocessing candidates tried, chosen by validation MAE in original units"
+        )
+    train = exp.train
+    if train.auto:
+        has_val = w.val_fraction > 0
+        train = _train_settings(train, n_train - lookback - w.horizon + 1, has_val, reasons)
+    forecast = dataclasses.replace(exp.forecast, period=period)
+    candidates = tuple(
+        dataclasses.replace(exp, windows=w.replace(normalize=nz, transform=tf), train=train,
+                            forecast=forecast)
+        for nz, tf in pairs
+    )  # fmt: skip
+    return Plan(candidates, period, tuple(reasons))
+
+
+def _lookback(period: int, n_train: int, horizon: int, reasons: list[str]) -> int:
+    want = max(SEASONS_IN_LOOKBACK * period, MIN_LOOKBACK)
+    cap = max(2, min(int(MAX_LOOKBACK_SHARE * n_train), n_train - horizon - 1))
+    lookback = min(want, cap)
+    why = (
+        f"two seasons ({SEASONS_IN_LOOKBACK} × {period})"
+        if want == SEASONS_IN_LOOKBACK * period
+        else f"{MIN_LOOKBACK} steps (no season that long)"
+    )
+    if lookback < want:
+        why += f", capped at {lookback} by the {n_train} training rows"
+    reasons.append(f"lookback {lookback}: {why}")
+    return lookback
+
+
+def _pairs(w: WindowSpec, y: np.ndarray, period: int, n_train: int, name: str) -> list:
+    """The (normalize, transform) pairs to try; an explicit choice fixes its half."""
+    if AUTO not in (w.normalize, w.transform):
+        return [(w.normalize, w.transform)]
+    positive = bool(np.all(y > 0))
+    out = []
+    for nz, tf in CANDIDATES:
+        nz = nz if w.normalize == AUTO else w.normalize
+        tf = tf if w.transform == AUTO else w.transform
+        if tf == "log" and not positive:
+            continue
+        # A seasonal difference needs a season, and room for one more season of inputs.
+        if tf == "sdiff" and (period < 2 or n_train < w.lookback + w.horizon + period + 8):
+            continue
+        if (nz, tf) not in out:
+            out.append((nz, tf))
+    if not out:  # an explicit transform that cannot apply: say so with its own message
+        TargetTransform(w.transform, max(period, 2) if w.transform == "sdiff" else 1).check(y, name)
+        raise DataError(f"No preprocessing fits this series with transform {w.transform!r}.")
+    return out
+
+
+def _train_settings(train, n_windows: int, has_val: bool, reasons: list[str]):
+    per_epoch = max(1, math.ceil(max(n_windows, 1) / train.batch_size))
+    epochs = int(np.clip(math.ceil(TARGET_STEPS / per_epoch), MIN_EPOCHS, MAX_EPOCHS))
+    # Early stopping watches the validation loss: without a validation part there is none.
+    patience = int(np.clip(epochs // 8, MIN_PATIENCE, MAX_PATIENCE)) if has_val else 0
+    stopping = (
+        f"early stopping after {patience} without progress"
+        if patience
+        else "no early stopping (no validation part)"
+    )
+    reasons.append(
+        f"up to {epochs} epochs ({per_epoch} batches each, about {TARGET_STEPS} steps in all), "
+        f"{stopping}, learning rate halved on a plateau"
+    )
+    return train.replace(epochs=epochs, patience=patience, schedule="plateau", auto=False)
+
+
+def describe(normalize: str, transform: str) -> str:
+    """ "window · diff" in words, e.g. "each window by its own mean and std, first difference"."""
+    return f"{NORMALIZATION_TEXT[normalize]}, {TRANSFORM_TEXT[transform]}"
