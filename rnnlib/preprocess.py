@@ -184,7 +184,7 @@ def spread_floor(z_train: np.ndarray) -> float:
     """
     z = np.asarray(z_train, dtype=np.float64)
     z = z[np.isfinite(z)]
-    step = float(np.std(np.diff(z))) if z.size > 2 else 0.0
+    step = float(np.mean(np.abs(np.diff(z)))) if z.size > 2 else 0.0
     if step <= 0:
         step = float(np.std(z)) if z.size > 1 else 0.0
     return FLOOR_SHARE * step if step > 0 else 1e-9
