@@ -517,7 +517,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.only:
         names = [n.strip() for n in args.only.split(",") if n.strip()]
         for n in names:
-            corpus.entry(n)  # a KeyError naming the known series
+            try:
+                corpus.entry(n)
+            except KeyError as e:
+                raise SystemExit(f"--only: {e.args[0]}") from None
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else None
     apply_overrides(default_experiment(4), args.overrides)  # fail before any training
 
