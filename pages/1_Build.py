@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from rnnlib.errors import RnnlibError
 from rnnlib.figures.build import architecture, param_breakdown
 from rnnlib.report import describe
-from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec, SpecError
+from rnnlib.spec import MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec
 from rnnlib.ui.links import KEEP, link_guard  # KEEP: bound to the URL, kept on page switch
 from rnnlib.ui.session import remember_spec
 
@@ -86,7 +87,7 @@ with left:
 report_link()
 try:
     spec = ModelSpec(**fields, batch_first=batch_first)
-except SpecError as e:
+except RnnlibError as e:
     right.error(f"This combination cannot be built: {e}")
     st.stop()
 remember_spec(spec)

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from rnnlib.budget import (
-    BudgetError,
     counts_table,
     counts_vs_hidden,
     counts_vs_layers,
@@ -11,11 +10,10 @@ from rnnlib.budget import (
     solve_budget,
     tensor_rows,
 )
-from rnnlib.errors import DataError
+from rnnlib.errors import RnnlibError
 from rnnlib.figures.compare import counts_bar, counts_lines, epoch_times, metric_bars, race_curves
-from rnnlib.optim import TrainError
 from rnnlib.race import ForecastTask
-from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS, SpecError
+from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS
 from rnnlib.ui import live, race_view
 from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.links import KEEP, link_guard
@@ -53,7 +51,7 @@ if budget_on:
             + ", ".join(f"{c.upper()} {h}" for c, h in hidden.items())
             + ". The race uses them (input and head widths follow its data, so its counts may differ a little)."
         )
-    except BudgetError as e:
+    except RnnlibError as e:
         st.error(str(e))
 table = counts_table(spec, hidden)
 st.dataframe(table.style.format({table.columns[-1]: "{:.2f}×"}, thousands=","))
@@ -99,7 +97,7 @@ try:
             with st.expander("Forecast"):
                 forecast = forecast_ui(P)
         task = ForecastTask(series, windows, forecast) if series is not None else None
-except DataError as e:
+except RnnlibError as e:
     st.error(str(e))
 train, seeds = race_view.race_settings_ui(P)
 
@@ -114,7 +112,7 @@ area = st.container()
 if start and task is not None:
     try:
         race_view.run_race(P, task, spec, train, seeds, hidden, area, log_y)
-    except (DataError, TrainError, SpecError) as e:
+    except RnnlibError as e:
         st.error(str(e))
 
 result = race_view.outcome(P)

@@ -3,16 +3,13 @@ how far back gradients reach and how far back each cell can remember."""
 
 import streamlit as st
 
-from rnnlib.errors import DataError
+from rnnlib.errors import RnnlibError
 from rnnlib.figures.inside import memory_lab_chart, reach_chart, state_heatmaps
-from rnnlib.inside import InsideError, core_spec, record, step_arithmetic
-from rnnlib.optim import TrainError
-from rnnlib.spec import SpecError
+from rnnlib.inside import core_spec, record, step_arithmetic
 from rnnlib.ui import inside_view as view
 from rnnlib.ui.links import link_guard
 
 P = "i_"  # session-state prefix of this page
-BAD_INPUT = (InsideError, SpecError, DataError, TrainError)
 st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 st.title(":material/visibility: Inside the cell")
 report_link = link_guard()
@@ -83,7 +80,7 @@ TEACH = {
 
 try:
     looking_glass()
-except BAD_INPUT as e:
+except RnnlibError as e:
     st.error(str(e))
 
 st.divider()
@@ -99,13 +96,13 @@ st.markdown(
 with st.expander("Quick-training settings (both experiments below)"):
     try:
         quick = view.quick_ui(P)
-    except BAD_INPUT as e:
+    except RnnlibError as e:
         st.error(str(e))
         quick = None
 if quick is not None:
     try:
         view.reach_ui(P, quick)
-    except BAD_INPUT as e:
+    except RnnlibError as e:
         st.error(str(e))
 reach = st.session_state.get(f"{P}reach_result")
 if reach is not None:
@@ -130,7 +127,7 @@ st.markdown(
 if quick is not None:
     try:
         view.lab_ui(P, quick, memory_lab_chart)
-    except BAD_INPUT as e:
+    except RnnlibError as e:
         st.error(str(e))
 lab = st.session_state.get(f"{P}lab_result")
 if lab is not None:

@@ -21,7 +21,8 @@ __version__ = "0.1.0"  # pyproject.toml reads it from here
 
 # public name -> the module that defines it
 _EXPORTS = {
-    # errors: each a ValueError with a one-line message a person can act on
+    # errors: every fixable mistake is an RnnlibError (a ValueError) with a one-line message
+    "RnnlibError": "rnnlib.errors",
     "DataError": "rnnlib.errors",
     "SpecError": "rnnlib.spec",
     "TrainError": "rnnlib.optim",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnlib.errors import DataError
+from rnnlib.errors import DataError, check_whole
 from rnnlib.windows import input_index
 
 
@@ -26,8 +26,7 @@ def seasonal_naive(history: np.ndarray, horizon: int, period: int) -> np.ndarray
     """(n, L) -> (n, H): the value one season back, repeating the last full season."""
     x = _check(history, horizon)
     L = x.shape[1]
-    if isinstance(period, bool) or not isinstance(period, int | np.integer) or period < 1:
-        raise DataError(f"The season period must be a whole number >= 1, got {period!r}.")
+    check_whole("The season period", period, 1, error=DataError)
     if period > L:
         raise DataError(
             f"Seasonal naive needs one full season of history but period {period} > "
@@ -179,6 +178,5 @@ def _check(history: np.ndarray, horizon: int) -> np.ndarray:
         raise DataError(
             f"Baseline history must be (windows, lookback) with lookback >= 1, got shape {x.shape}."
         )
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
-        raise DataError(f"horizon must be a whole number >= 1, got {horizon!r}.")
+    check_whole("horizon", horizon, 1, error=DataError)
     return x

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from rnnlib.errors import RnnlibError
 from rnnlib.params import GROUPS, param_table, total_params
 from rnnlib.spec import CELLS, MAX_HIDDEN, ModelSpec
 
 
-class BudgetError(ValueError):
+class BudgetError(RnnlibError):
     """A parameter budget no hidden size can meet; the message says which budgets can."""
 
 

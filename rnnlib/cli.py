@@ -8,8 +8,9 @@ where ``fn(args) -> int`` is the exit status. To add ``train``: write rnnlib/cli
 own add_parser (use add_spec_arguments / spec_from_args below for the model flags) and append
 "rnnlib.cli_train" to SUBCOMMANDS.
 
-Mistakes a person can fix (a bad flag, an invalid spec, bad data) exit with status 2 and print one
-line ``error: <message>`` on stderr, never a traceback; ``--help`` exits 0.
+Mistakes a person can fix (a bad flag, or any RnnlibError: an invalid spec, bad data, training
+settings) exit with status 2 and print one line ``error: <message>`` on stderr, never a
+traceback; ``--help`` exits 0.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from rnnlib.errors import DataError
-from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec, SpecError
+from rnnlib.errors import RnnlibError
+from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec
 
 SUBCOMMANDS = ("rnnlib.cli_params", "rnnlib.cli_train")
 
@@ -88,6 +89,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (CLIError, SpecError, DataError) as e:
+    except (CLIError, RnnlibError) as e:
         print("error: " + " ".join(str(e).split()), file=sys.stderr)
         return USAGE_ERROR

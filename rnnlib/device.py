@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import torch
 
+from rnnlib.errors import RnnlibError
+
 PREFERENCES = ("auto", "cpu", "cuda", "mps")
 
 
-class DeviceError(ValueError):
+class DeviceError(RnnlibError):
     """A device was asked for that this machine cannot provide."""
 
 

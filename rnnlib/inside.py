@@ -19,6 +19,7 @@ from torch import nn
 
 from rnnlib.cells import RECORDED
 from rnnlib.equations import equations
+from rnnlib.errors import RnnlibError, check_whole
 from rnnlib.scratch import ScratchRecurrent
 from rnnlib.series import sine
 from rnnlib.spec import CELLS, ModelSpec
@@ -35,22 +36,8 @@ _TORCH_MODES = {"LSTM": ("lstm", "tanh"), "GRU": ("gru", "tanh")}
 _TORCH_MODES |= {"RNN_TANH": ("rnn", "tanh"), "RNN_RELU": ("rnn", "relu")}
 
 
-class InsideError(ValueError):
+class InsideError(RnnlibError):
     """A window, layer, step or unit the Inside views cannot show; the message says what to change."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(str(message).split()))  # one line, shown verbatim by the page
-
-
-def check_whole(name: str, value, low: int, high: int) -> int:
-    """value as an int if it is a whole number in [low, high] (not a bool), else InsideError."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | np.integer)
-        or not low <= value <= high
-    ):
-        raise InsideError(f"{name} must be a whole number from {low} to {high}, got {value!r}.")
-    return int(value)
 
 
 def check_cells(cells) -> tuple[str, ...]:
@@ -134,7 +121,7 @@ class Recording:
 
 
 def _check_index(name: str, value, count: int) -> int:
-    return check_whole(name, value, 0, count - 1)
+    return check_whole(name, value, 0, count - 1, error=InsideError)
 
 
 def as_window(x, input_size: int) -> np.ndarray:

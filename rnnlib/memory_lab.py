@@ -17,7 +17,8 @@ import numpy as np
 from torch import nn
 
 from rnnlib.classification import memory_task
-from rnnlib.inside import InsideError, check_cells, check_whole
+from rnnlib.errors import check_real, check_whole
+from rnnlib.inside import InsideError, check_cells
 from rnnlib.models import build_model
 from rnnlib.spec import CELLS, ModelSpec
 from rnnlib.training import TrainSpec, fit, predict
@@ -40,12 +41,11 @@ class QuickTrain:
         return dataclasses.replace(self, **changes)
 
     def __post_init__(self) -> None:
-        check_whole("hidden_size", self.hidden_size, 1, 256)
-        check_whole("n_train", self.n_train, 8, 100_000)
-        check_whole("epochs", self.epochs, 1, 1_000)
-        check_whole("seed", self.seed, 0, 2**31 - 1)
-        if isinstance(self.lr, bool) or not isinstance(self.lr, int | float) or not self.lr > 0:
-            raise InsideError(f"lr must be a number > 0, got {self.lr!r}.")
+        check_whole("hidden_size", self.hidden_size, 1, 256, error=InsideError)
+        check_whole("n_train", self.n_train, 8, 100_000, error=InsideError)
+        check_whole("epochs", self.epochs, 1, 1_000, error=InsideError)
+        check_whole("seed", self.seed, 0, 2**31 - 1, error=InsideError)
+        check_real("lr", self.lr, "a number > 0", lambda v: v > 0, error=InsideError)
 
 
 def small_model(cell: str, quick: QuickTrain, input_size: int = 1) -> nn.Module:
@@ -81,12 +81,12 @@ class LabSpec:
         if not 1 <= len(delays) <= 12:
             raise InsideError(f"Give 1 to 12 delays, got {len(delays)}.")
         for k in delays:
-            check_whole("Every delay", k, 0, MAX_DELAY)
+            check_whole("Every delay", k, 0, MAX_DELAY, error=InsideError)
         if len(set(delays)) != len(delays):
             raise InsideError(f"The delays must differ from each other, got {list(delays)}.")
         object.__setattr__(self, "delays", tuple(sorted(int(k) for k in delays)))
         object.__setattr__(self, "cells", check_cells(self.cells))
-        check_whole("n_test", self.n_test, 2, 100_000)
+        check_whole("n_test", self.n_test, 2, 100_000, error=InsideError)
 
     @property
     def length(self) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib.errors import DataError
+from rnnlib.errors import DataError, check_whole
 
 # |y_true| below this is treated as zero by MAPE: dividing by it would let one near-zero
 # point dominate the average with an error of millions of percent.
@@ -53,8 +53,7 @@ def mase(y_true: np.ndarray, y_pred: np.ndarray, insample: np.ndarray, m: int = 
     insample: (T,) the training target series in original units; m: the season (1 = naive).
     nan if T < m + 1 or the scale is 0 (a series the seasonal naive predicts perfectly).
     """
-    if isinstance(m, bool) or not isinstance(m, int | np.integer) or m < 1:
-        raise DataError(f"MASE season m must be a whole number >= 1, got {m!r}.")
+    check_whole("MASE season m", m, 1, error=DataError)
     x = np.asarray(insample, dtype=np.float64).ravel()
     if x.shape[0] < m + 1:
         return float("nan")

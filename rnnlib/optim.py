@@ -18,6 +18,7 @@ from torch import Tensor, nn
 from torch.optim import lr_scheduler
 
 from rnnlib.device import PREFERENCES
+from rnnlib.errors import RnnlibError
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 SCHEDULES = ("none", "cosine", "step", "plateau")
@@ -36,12 +37,8 @@ PLATEAU_PATIENCE = 2  # ... after 2 epochs without improvement: short runs have 
 MIN_VARIANCE = 1e-6  # gaussian_nll: variance = softplus(raw) + 1e-6 never reaches 0
 
 
-class TrainError(ValueError):
+class TrainError(RnnlibError):
     """Training settings or data that cannot work; the one-line message says what to change."""
-
-    def __init__(self, message: str) -> None:
-        # A page shows the message verbatim: keep it on one line whatever was interpolated into it.
-        super().__init__(" ".join(str(message).split()))
 
 
 @dataclass(frozen=True)

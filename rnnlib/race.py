@@ -30,7 +30,7 @@ from torch import nn
 
 from rnnlib.budget import cell_spec
 from rnnlib.classification import CLASSIFICATION, MAX_SAMPLES, make_classification
-from rnnlib.errors import DataError
+from rnnlib.errors import DataError, check_real, check_whole
 from rnnlib.forecasting import Experiment, ForecastSpec, build_forecaster, evaluate, prepare, run
 from rnnlib.models import build_model
 from rnnlib.optim import MAX_SEED, TrainError, TrainSpec, loss_fn
@@ -80,9 +80,8 @@ class ClassificationTask:
                 f"Unknown classification task {self.name!r}: choose one of {', '.join(CLASSIFICATION)}."
             )
         for name in ("val_fraction", "test_fraction"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 0.5:
-                raise DataError(f"{name} must be a number in (0, 0.5), got {v!r}.")
+            value = getattr(self, name)
+            check_real(name, value, "a number in (0, 0.5)", lambda v: 0 < v < 0.5, error=DataError)
         whole_in("n_samples", self.n_samples, 2, MAX_SAMPLES)
         whole_in("length", self.length, 2, 10_000)
         if self.name == "memory" and not 0 <= self.delay < self.length:
@@ -426,9 +425,7 @@ def _check_choices(cells, seeds) -> tuple[tuple[str, ...], tuple[int, ...]]:
         raise TrainError(f"cells must be distinct names among {', '.join(CELLS)}; got {cells!r}.")
     if not 1 <= len(seeds) <= MAX_SEEDS or len(set(seeds)) != len(seeds):
         raise TrainError(f"Give 1 to {MAX_SEEDS} distinct seeds; got {seeds!r}.")
-    for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED:
-            raise TrainError(f"A seed must be a whole number from 0 to {MAX_SEED}, got {s!r}.")
+    seeds = tuple(check_whole("A seed", s, 0, MAX_SEED, error=TrainError) for s in seeds)
     return cells, seeds
 
 

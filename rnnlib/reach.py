@@ -22,7 +22,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from torch import nn
 
 from rnnlib.classification import memory_task
-from rnnlib.inside import InsideError, check_cells, check_whole, core_of
+from rnnlib.errors import check_whole
+from rnnlib.inside import InsideError, check_cells, core_of
 from rnnlib.memory_lab import QuickTrain, accuracy, small_model, train_quickly
 from rnnlib.series import sine
 from rnnlib.spec import CELLS
@@ -101,8 +102,10 @@ def reach_experiment(
     """
     quick = quick if quick is not None else QuickTrain()
     cells = check_cells(cells)
-    length = check_whole("length", length, 2, 500)
-    delay = check_whole("delay", delay, 0, length - 1) if task == "memory" else None
+    length = check_whole("length", length, 2, 500, error=InsideError)
+    delay = (
+        check_whole("delay", delay, 0, length - 1, error=InsideError) if task == "memory" else None
+    )
     X, y, loss = task_data(task, length, delay or 0, quick.n_train, quick.seed)
     Xt, yt, _ = task_data(task, length, delay or 0, max(PROBE, 256), quick.seed + 1)
     probe = Xt[:PROBE]

@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnlib.models import build_core
-from rnnlib.spec import ModelSpec
+from rnnlib.spec import ModelSpec, SpecError
 
 
 class Seq2SeqModel(nn.Module):
@@ -20,7 +20,7 @@ class Seq2SeqModel(nn.Module):
     def __init__(self, spec: ModelSpec, horizon: int, gaussian: bool = False):
         super().__init__()
         if spec.bidirectional:
-            raise ValueError("seq2seq needs a unidirectional encoder: its state seeds the decoder.")
+            raise SpecError("seq2seq needs a unidirectional encoder: its state seeds the decoder.")
         self.spec, self.horizon, self.gaussian = spec, horizon, gaussian
         self.rnn = build_core(spec)  # the encoder, named like every other model's core
         self.decoder = build_core(spec.replace(input_size=1))

@@ -12,6 +12,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
+from rnnlib.errors import RnnlibError, check_choice
+
 CELLS = ("rnn", "lstm", "gru")
 # Gate blocks stacked in each weight matrix: PyTorch's layout (RNN 1, LSTM i|f|g|o, GRU r|z|n).
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -25,7 +27,7 @@ MAX_INPUT = 256
 MAX_OUTPUT = 512
 
 
-class SpecError(ValueError):
+class SpecError(RnnlibError):
     """A model specification that cannot be built; the message says what to change."""
 
 
@@ -135,15 +137,10 @@ def _check_bool(name: str, value: Any) -> None:
         raise SpecError(f"{name} must be true or false, got {value!r}.")
 
 
-def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise SpecError(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
-
-
 def _validate(s: ModelSpec) -> None:
-    _check_choice("cell", s.cell, CELLS)
-    _check_choice("impl", s.impl, IMPLS)
-    _check_choice("nonlinearity", s.nonlinearity, NONLINEARITIES)
+    check_choice("cell", s.cell, CELLS, error=SpecError)
+    check_choice("impl", s.impl, IMPLS, error=SpecError)
+    check_choice("nonlinearity", s.nonlinearity, NONLINEARITIES, error=SpecError)
     _check_int("input_size", s.input_size, 1, MAX_INPUT)
     _check_int("hidden_size", s.hidden_size, 1, MAX_HIDDEN)
     _check_int("num_layers", s.num_layers, 1, MAX_LAYERS)

@@ -206,3 +206,25 @@ def test_export_output_runs(tmp_path):
         8, 2
     )
     assert f"parameters: {expected}" in run.stdout.splitlines()
+
+
+@pytest.mark.parametrize("error", ["BudgetError", "InsideError", "TrainError", "DeviceError"])
+def test_any_rnnlib_error_is_one_line_exit_2(capsys, monkeypatch, error):
+    import rnnlib
+    from rnnlib import budget, cli_params, device, inside
+
+    cls = {
+        "BudgetError": budget.BudgetError,
+        "InsideError": inside.InsideError,
+        "TrainError": rnnlib.TrainError,
+        "DeviceError": device.DeviceError,
+    }[error]
+
+    def refuse(spec):
+        raise cls("cannot do that:\nchange this")
+
+    monkeypatch.setattr(cli_params, "params_json", refuse)
+    assert main(["params", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "error: cannot do that: change this\n"

@@ -32,6 +32,7 @@ NOTEBOOK_NAMES = [
     "make_synthetic",
     "load_checkpoint",
     "load_dataset",
+    "RnnlibError",
 ]
 
 

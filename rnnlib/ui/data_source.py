@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnnlib.csv_intake import CsvPreview, inspect_csv, read_csv
 from rnnlib.datasets import describe_dataset, list_datasets, load_dataset
-from rnnlib.errors import DataError
+from rnnlib.errors import RnnlibError
 from rnnlib.series import Series, make_synthetic
 from rnnlib.ui.links import KEEP
 
@@ -125,7 +125,7 @@ def data_source_ui(prefix: str) -> Series | None:
             series = _csv_ui(prefix)
         else:
             series = _synthetic_ui(prefix)
-    except DataError as e:
+    except RnnlibError as e:
         st.error(str(e))
         return None
     if series is not None and series.cleaning:

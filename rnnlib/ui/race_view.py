@@ -11,6 +11,7 @@ import time
 
 import streamlit as st
 
+from rnnlib.errors import RnnlibError
 from rnnlib.figures.compare import race_curves
 from rnnlib.forecasting import Experiment, prepare
 from rnnlib.limits import check_job, job_slot
@@ -117,7 +118,7 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
                 task, spec, seeds=seeds, train=train, hidden=hidden,
                 on_progress=RaceView(container, log, log_y, prefix), log=log,
             )  # fmt: skip
-    except ValueError:  # DataError, TrainError, SpecError: nothing trained, nothing to recover
+    except RnnlibError:  # refused before training (settings, data, limits): nothing to recover
         st.session_state.pop(f"{prefix}job", None)
         raise
     st.session_state.pop(f"{prefix}job", None)

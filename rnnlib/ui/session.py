@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnlib.spec import ModelSpec, SpecError
+from rnnlib.errors import RnnlibError
+from rnnlib.spec import ModelSpec
 
 SPEC_KEY = "model_spec"
 
@@ -13,7 +14,7 @@ def current_spec() -> ModelSpec:
     """The spec built on the Build page, or the default when Build was never visited."""
     try:
         return ModelSpec.from_dict(st.session_state.get(SPEC_KEY, {}))
-    except SpecError:
+    except RnnlibError:  # a stale or hand-edited spec: start from the default
         return ModelSpec()
 
 
