@@ -4,10 +4,11 @@ import streamlit as st
 
 from rnnlib.checkpoint import CheckpointError, save_checkpoint
 from rnnlib.errors import DataError
-from rnnlib.figures.train import forecast_chart, loss_curves, series_split
+from rnnlib.figures.train import forecast_chart, loss_curves, series_split, window_as_seen
 from rnnlib.forecasting import Experiment, prepare
+from rnnlib.forecasting import window_as_seen as seen_window
 from rnnlib.optim import TrainError
-from rnnlib.scoreboard import metrics_table, verdict
+from rnnlib.scoreboard import candidates_table, metrics_table, verdict
 from rnnlib.ui import live
 from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.links import link_guard
@@ -57,7 +58,8 @@ if series is not None:
     if split is not None:
         st.caption(
             f"{len(series):,} rows → {len(split.train)} train / {len(split.val)} validation / "
-            f"{len(split.test)} test windows. Scaler fitted on the training part only."
+            f"{len(split.test)} test windows (lookback {split.spec.lookback}). "
+            "Scaler fitted on the training part only."
         )
 
 b1, b2, b3 = st.columns([1, 1, 5])
@@ -80,7 +82,11 @@ if done is not None:
         area.plotly_chart(loss_curves(done["history"], log_y), key=f"{P}loss_final")
     st.subheader("Result")
     st.caption(f"Why training ended: {done['stopped']}.")
-    if series is None or exp != result.experiment or not series.frame.equals(shown.frame):
+    if (
+        series is None
+        or exp != (result.requested or result.experiment)
+        or not series.frame.equals(shown.frame)
+    ):
         st.warning("This result comes from other data or settings than those above: press Train.")
     st.markdown(
         f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, season {result.period}."
@@ -97,6 +103,19 @@ if done is not None:
                 f"{lvl}% interval covers {cov:.0%} of test points"
                 for lvl, cov in result.coverage.items()
             )
+        )
+    pre = result.preprocessing
+    if pre is not None:
+        st.markdown(
+            f"**Preprocessing:** {pre.text}. From the data: {'; '.join(pre.reasons) or 'nothing'}."
+        )
+        if len(pre.candidates) > 1:
+            st.dataframe(candidates_table(pre), hide_index=True)
+        st.plotly_chart(window_as_seen(seen_window(result, shown), pre.text), key=f"{P}seen")
+        st.caption(
+            "The network never sees the original level: each window is re-expressed relative to its "
+            "own inputs (or the training part's scale), and its forecast is mapped back the same way. "
+            "That is why a model trained on low values can still follow a series that climbed."
         )
     target = shown.frame[shown.target]
     st.plotly_chart(

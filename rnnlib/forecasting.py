@@ -407,6 +407,27 @@ def _future(model, values, exp, win, future_times) -> pd.DataFrame:
     return df
 
 
+def window_as_seen(result: ForecastResult, series: Series, i: int = -1) -> dict:
+    """Test window i in original units and as the model reads it (target channel only).
+
+    {"time_in", "time_out": stamps; "raw_in" (L,), "raw_out" (H,): original units;
+     "model_in" (L,), "model_out" (H,): transformed and normalised, what the network trains on}
+    """
+    test, H, L = (
+        result.windows.test,
+        result.experiment.windows.horizon,
+        result.windows.spec.lookback,
+    )
+    values = series.values()[:, 0]
+    o = int(test.origin[i])
+    index = series.frame.index
+    return {
+        "time_in": index[o - L : o], "time_out": index[o : o + H],
+        "raw_in": values[o - L : o], "raw_out": values[o : o + H],
+        "model_in": test.X[i, :, 0].astype(np.float64), "model_out": test.y[i].astype(np.float64),
+    }  # fmt: skip
+
+
 def _times(index: pd.Index, frequency: str | None, n: int) -> pd.Index:
     """The series' own time stamps extended past its end to n stamps, by its frequency."""
     extra = n - len(index)

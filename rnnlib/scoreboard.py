@@ -55,3 +55,24 @@ def verdict(metrics: dict[str, dict[str, float]], key: str = "mae") -> str:
         f"The model does not beat the best baseline, {label}: its {column} is {change:.0%} "
         "higher. Try more epochs, a longer lookback, or check the series has learnable structure."
     )
+
+
+def candidates_table(preprocessing) -> pd.DataFrame:
+    """One row per preprocessing candidate `auto` tried: its validation MAE, epochs and seconds.
+
+    The chosen row is marked; the test part played no part in the choice, so it is not shown here.
+    """
+    chosen = (preprocessing.normalize, preprocessing.transform)
+    return pd.DataFrame(
+        [
+            {
+                "normalize": c.normalize,
+                "transform": c.transform,
+                "validation MAE": c.val_mae,
+                "epochs": c.epochs,
+                "seconds": round(c.seconds, 2),
+                "chosen": "✓" if (c.normalize, c.transform) == chosen else "",
+            }
+            for c in preprocessing.candidates
+        ]
+    )

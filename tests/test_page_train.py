@@ -20,15 +20,17 @@ from rnnlib.windows import WindowSpec
 
 PAGE = Path(__file__).resolve().parents[1] / "pages" / "2_Train.py"
 SMALL = ModelSpec(hidden_size=8)  # what the Build page would hand over: tiny, so runs take a second
+RESOLVED = WindowSpec(lookback=24, normalize="window", transform="none")
 FORECASTERS = ["model", "naive (last value)", "seasonal naive", "drift", "window mean"]
 
 
 def open_train(spec: ModelSpec = SMALL, epochs: int = 2, **widgets) -> AppTest:
-    """The page with `spec` handed over from Build and `epochs`, then widgets set one rerun each."""
+    """The page with `spec` handed over from Build and `epochs` (training settings from the data
+    turned off, so runs stay short), then widgets set one rerun each."""
     at = AppTest.from_file(str(PAGE), default_timeout=120)
     at.session_state["model_spec"] = spec.to_dict()
     ok(at.run())
-    for key, value in {"t_epochs": epochs, **widgets}.items():
+    for key, value in {"t_auto": False, "t_epochs": epochs, **widgets}.items():
         widget(at, key).set_value(value)
         ok(at.run())
     return at
@@ -224,9 +226,10 @@ def test_seq2seq_with_a_bidirectional_build_spec_is_an_error():
 
 def test_an_interrupted_run_becomes_a_result_stopped_by_you():
     at = open_train()
-    # What live.train leaves in session state when a click interrupts it after its first epoch.
+    # What live.train leaves in session state when a click interrupts it after its first epoch:
+    # the candidate being trained, its settings resolved.
     series = make_synthetic("sine", n=400, period=20.0, amplitude=1.0, noise=0.05, seed=0)
-    exp = Experiment(SMALL, WindowSpec(), TrainSpec(epochs=2), ForecastSpec())
+    exp = Experiment(SMALL, RESOLVED, TrainSpec(epochs=2), ForecastSpec(period=20))
     model = build_forecaster(exp, series.values().shape[1], seed=0)
     history = [EpochRecord(1, train_loss=0.5, val_loss=0.6, lr=0.01, grad_norm=1.0, elapsed_s=0.1)]
     at.session_state["t_job"] = dict(model=model, exp=exp, series=series, history=history)
@@ -243,12 +246,27 @@ def test_an_interrupted_run_becomes_a_result_stopped_by_you():
 def test_stop_before_the_first_epoch_says_there_is_nothing_to_score():
     at = open_train()
     series = make_synthetic("sine", n=400, seed=0)
-    exp = Experiment(SMALL)
+    exp = Experiment(SMALL, RESOLVED, TrainSpec(epochs=2))
     model = build_forecaster(exp, 1, seed=0)
     at.session_state["t_job"] = dict(model=model, exp=exp, series=series, history=[])
     ok(at.run())
     assert any("before the first epoch" in i.value for i in at.info)
     assert "t_outcome" not in at.session_state
+
+
+def test_stop_at_the_start_of_a_candidate_scores_the_one_before():
+    """auto tries candidates in turn: a Stop before the next one's first epoch keeps the last."""
+    at = open_train()
+    series = make_synthetic("sine", n=400, seed=0)
+    exp = Experiment(SMALL, RESOLVED, TrainSpec(epochs=2))
+    before = Experiment(SMALL, RESOLVED.replace(normalize="last"), TrainSpec(epochs=2))
+    history = [EpochRecord(1, train_loss=0.5, val_loss=0.6, lr=0.01, grad_norm=1.0, elapsed_s=0.1)]
+    previous = (build_forecaster(before, 1, seed=0), before, history)
+    job = dict(model=build_forecaster(exp, 1, seed=0), exp=exp, series=series, history=[])
+    at.session_state["t_job"] = {**job, "previous": previous}
+    ok(at.run())
+    result = at.session_state["t_outcome"]["result"]
+    assert result.experiment.windows.normalize == "last" and result.fit.history == history
 
 
 def test_a_checkpoint_restores_the_same_scores():

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 PART_COLOURS = {"train": "#4C78A8", "validation": "#F58518", "test": "#54A24B"}
 BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "drift": "dashdot", "mean": "longdash"}
@@ -147,3 +148,33 @@ def _band(fig, x, lo, hi, name, alpha, colour="#E45756") -> None:
         line=dict(width=0), fillcolor=f"rgba({r},{g},{b},{alpha})", hoverinfo="skip",
         name=name or "interval", showlegend=name is not None,
     )  # fmt: skip
+
+
+def window_as_seen(seen: dict, description: str) -> go.Figure:
+    """One window twice: in original units (left) and as the model reads it (right).
+
+    seen: forecasting.window_as_seen(...): {"time_in", "time_out", "raw_in", "raw_out",
+    "model_in", "model_out"}; description: the preprocessing in words, for the right title.
+    """
+    fig = make_subplots(
+        1, 2, subplot_titles=("original units", f"as the model sees it: {description}")
+    )
+    steps_in = list(range(-len(seen["model_in"]), 0))
+    steps_out = list(range(len(seen["model_out"])))
+    for col, (x_in, x_out, y_in, y_out) in enumerate(
+        [
+            (seen["time_in"], seen["time_out"], seen["raw_in"], seen["raw_out"]),
+            (steps_in, steps_out, seen["model_in"], seen["model_out"]),
+        ],
+        start=1,
+    ):
+        fig.add_scatter(
+            x=list(x_in), y=list(y_in), mode="lines+markers", name="inputs", row=1, col=col,
+            line=dict(color=PART_COLOURS["train"]), showlegend=col == 1, legendgroup="in",
+        )  # fmt: skip
+        fig.add_scatter(
+            x=list(x_out), y=list(y_out), mode="lines+markers", name="targets", row=1, col=col,
+            line=dict(color=PART_COLOURS["test"]), showlegend=col == 1, legendgroup="out",
+        )  # fmt: skip
+    fig.update_xaxes(title_text="steps from the forecast origin", row=1, col=2)
+    return _layout(fig, "One window, before and after preprocessing", "time", "", 300)
