@@ -94,7 +94,7 @@ def _lookback(period: int, n_train: int, horizon: int, reasons: list[str]) -> in
     why = (
         f"two seasons ({SEASONS_IN_LOOKBACK} × {period})"
         if want == SEASONS_IN_LOOKBACK * period
-        else f"{MIN_LOOKBACK} steps (no season that long)"
+        else f"at least {MIN_LOOKBACK} steps" + (f" (two seasons are only {2 * period})" if period > 1 else " (no season)")
     )
     if lookback < want:
         why += f", capped at {lookback} by the {n_train} training rows"

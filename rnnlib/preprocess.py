@@ -155,7 +155,8 @@ def window_stats(
     "global" returns the given constant `center` and `scale` (one scaler for every window); the
     others read each window's own inputs. Scales are at least `floor` (see FLOOR_SHARE).
     """
-    x = np.asarray(x, dtype=np.float64)
+    # A copy: "last" returns a column of x, and the caller normalises x in place afterwards.
+    x = np.array(x, dtype=np.float64)
     n = x.shape[0]
     if kind == "global":
         return np.full(n, center), np.full(n, scale)

@@ -124,3 +124,6 @@ def test_normalised_targets_map_back_to_the_transformed_series(normalize):
     z = win.transform.forward(y)
     back = split.y * split.scale[:, None] + split.center[:, None]
     np.testing.assert_allclose(back, z[target_index(split.origin, 3)], rtol=1e-5, atol=1e-4)
+    if normalize == "last":  # the center is the window's last transformed input, kept apart
+        np.testing.assert_allclose(split.center, z[split.origin - 1])
+        assert np.allclose(split.X[:, -1, 0], 0.0, atol=1e-6)
