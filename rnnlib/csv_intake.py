@@ -12,10 +12,12 @@ written anywhere.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from rnnlib.csv_clean import MISSING_POLICIES, drop_infinite, fill_missing, plural, sort_and_average
@@ -29,6 +31,13 @@ MAX_BYTES = 10_000_000  # 10 MB: about 200k rows of a few columns, read in a few
 MAX_ROWS = 200_000  # more than any page can train on interactively
 # Every message for a failure we did not foresee starts with this, so tests can tell them apart.
 UNEXPECTED = "This file could not be read"
+# A target missing in more of its rows than this would be mostly made up by filling in the gaps.
+MAX_MISSING_SHARE = 0.5
+# Names of a column that counts rows or steps rather than measuring something (spaces as "_").
+_STEP_NAME = re.compile(
+    r"t|i|n|#|id|idx|index|steps?|time_?steps?|time|rows?|row_?(?:names?|number|id|no)|unnamed:_?0",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -36,8 +45,9 @@ class CsvPreview:
     """What the file looks like before any column is chosen; head: (<=5, columns) strings."""
 
     columns: tuple[str, ...]
-    numeric_columns: tuple[str, ...]  # every non-missing cell is a number; the date column excluded
+    numeric_columns: tuple[str, ...]  # every non-missing cell is a number; date and steps excluded
     date_column: str | None  # auto-detected, None when no column reads as dates
+    step_columns: tuple[str, ...]  # consecutive whole numbers named t, step, index, ...: not values
     delimiter: str
     encoding: str  # "utf-8", "utf-8-sig" (with BOM), "utf-16" or "latin-1"
     decimal: str
@@ -58,9 +68,15 @@ class _Parsed:
     numeric: tuple[str, ...]  # every present cell a number, date column included
     date_column: str | None
     date_label: str | None
+    steps: tuple[str, ...]  # row counters (see _is_step_index): never a default target
 
     def line(self, position: int) -> int:
         return int(self.table.lines[position])
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The numeric columns that can be forecast: not the date, not a step index."""
+        return tuple(c for c in self.numeric if c != self.date_column and c not in self.steps)
 
 
 @contextmanager
@@ -83,13 +99,13 @@ def inspect_csv(data: bytes | str | os.PathLike, *, max_bytes: int = MAX_BYTES) 
         parsed = _parse(read_table(_load(data, max_bytes), MAX_ROWS))
         cells = parsed.table.cells
         _check_enough_rows(len(cells))
-        numeric = tuple(c for c in parsed.numeric if c != parsed.date_column)
-        if not numeric:
+        if not parsed.values:
             _default_target(parsed)  # raises the message that says why no column will do
         return CsvPreview(
             columns=tuple(cells.columns),
-            numeric_columns=numeric,
+            numeric_columns=parsed.values,
             date_column=parsed.date_column,
+            step_columns=parsed.steps,
             delimiter=parsed.table.delimiter,
             encoding=parsed.table.encoding,
             decimal=parsed.decimal,
@@ -113,8 +129,10 @@ def read_csv(
 ) -> Series:
     """Read, check and clean a CSV into a `Series`; every problem is one DataError sentence.
 
-    data: the file's bytes, or a path. target: defaults to the first numeric column that is not
-    the date. date_col: "auto" to detect, None for a 0..N-1 "step" index, or a column name.
+    data: the file's bytes, or a path. target: defaults to the first numeric column that is
+    neither the date nor a step index (consecutive whole numbers named t, step, index, ...); a
+    target missing in over half of its rows is refused rather than filled in. date_col: "auto"
+    to detect, None for a 0..N-1 "step" index, or a column name.
     features: extra numeric input columns. missing: "interpolate", "ffill" or "drop".
     date_format: a strptime format such as "%d/%m/%Y" when detection guesses wrong.
     """
@@ -210,7 +228,22 @@ def _parse(table: RawTable) -> _Parsed:
         if found is not None:
             date_column, label = column, found
             break
-    return _Parsed(table, decimal, text, numbers, bad, tuple(numeric), date_column, label)
+    steps = tuple(
+        c
+        for i, c in enumerate(table.cells.columns)
+        if c in numeric and c != date_column and _is_step_index(c, i, numbers[c])
+    )
+    return _Parsed(table, decimal, text, numbers, bad, tuple(numeric), date_column, label, steps)
+
+
+def _is_step_index(name: str, position: int, numbers: pd.Series) -> bool:
+    """A column that counts the rows: named like t, step or index (or a first column without a
+    name, as pandas writes its index) and holding consecutive whole numbers, none missing."""
+    unnamed_first = position == 0 and name == "col1"  # csv_text's name for an empty header cell
+    if not (_STEP_NAME.fullmatch(name.strip().replace(" ", "_")) or unnamed_first):
+        return False
+    v = numbers.to_numpy(dtype=np.float64)
+    return len(v) >= 2 and bool(np.isfinite(v).all() and (np.diff(v) == 1).all() and v[0] % 1 == 0)
 
 
 def _listing(parsed: _Parsed) -> str:
@@ -263,13 +296,23 @@ def _first_present(parsed: _Parsed, column: str) -> str:
 
 
 def _default_target(parsed: _Parsed) -> str:
-    """The first numeric column that is not the date; otherwise a DataError saying why none is."""
-    for column in parsed.numeric:
-        if column != parsed.date_column:
-            return column
+    """The first numeric column that is neither the date nor a step index; otherwise a DataError
+    saying why none is."""
+    if parsed.values:
+        return parsed.values[0]
     for column in parsed.table.cells.columns:
         if column != parsed.date_column and parsed.numbers[column].notna().any():
             _check_numeric(parsed, column)  # mostly numbers: name the cells that are not
+    rest = [
+        c for c in parsed.table.cells.columns if c != parsed.date_column and c not in parsed.steps
+    ]
+    if rest and all(parsed.text[c].isna().all() for c in rest):
+        _check_mostly_present(parsed, rest[0])  # every column left is empty: name the first
+    if parsed.steps:
+        raise DataError(
+            f"The file has no column of values to forecast: {parsed.steps[0]!r} only counts the "
+            "rows (a step index of consecutive whole numbers)."
+        )
     if parsed.date_column is not None and parsed.date_column in parsed.numeric:
         raise DataError(
             f"The only column of numbers is the date column {parsed.date_column!r}: add a column "
@@ -283,8 +326,7 @@ def _default_target(parsed: _Parsed) -> str:
 
 def _check_numeric(parsed: _Parsed, column: str) -> None:
     bad = parsed.bad[column]
-    numeric = [c for c in parsed.numeric if c != parsed.date_column]
-    hint = f" such as {numeric[0]!r}" if numeric else ""
+    hint = f" such as {parsed.values[0]!r}" if parsed.values else ""
     if parsed.text[column].isna().all():
         raise DataError(f"Column {column!r} is empty: choose a column of numbers{hint}.")
     if not bad.any():
@@ -300,6 +342,33 @@ def _check_numeric(parsed: _Parsed, column: str) -> None:
         f"Column {column!r} has {int(bad.sum())} value(s) that are not numbers (first on {where}: "
         f"{parsed.text[column][first]!r}): fix them, or leave those cells empty to mark them missing."
     )
+
+
+def _check_mostly_present(parsed: _Parsed, target: str) -> None:
+    """Refuse a target whose cells are empty in over half of the rows (all of them included)."""
+    missing = parsed.text[target].isna()  # empty or a missing token; text that is no number is not
+    n, total = int(missing.sum()), len(missing)
+    if n <= MAX_MISSING_SHARE * total:
+        return
+    others = [
+        c
+        for c in parsed.values
+        if c != target and parsed.text[c].isna().mean() <= MAX_MISSING_SHARE
+    ]
+    hint = f" such as {others[0]!r}" if others else ""
+    raise DataError(
+        f"The target column {target!r} is {_share(n, total)} empty ({n:,} of {total:,} rows "
+        "missing): filling in that many values would invent the series, so choose a column with "
+        f"values in most rows{hint}, or fill in the missing values."
+    )
+
+
+def _share(n: int, total: int) -> str:
+    """n / total as a percentage that never reads 50% or 100% when it is neither."""
+    p = round(100 * n / total)
+    if n == total:
+        return "100%"
+    return "over 99%" if p >= 100 else "over 50%" if p <= 50 else f"{p}%"
 
 
 def _choose_values(
@@ -319,6 +388,8 @@ def _choose_values(
             raise DataError(
                 f"{column!r} is chosen twice: each column can be the target or one feature."
             )
+        if column == target:
+            _check_mostly_present(parsed, column)
         _check_numeric(parsed, column)
     return columns
 

@@ -58,7 +58,8 @@ def parse_numbers(col: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
 
 def looks_numeric(cell: str) -> bool:
     """True when `cell` reads as a finite number in either decimal convention."""
-    return any(math.isfinite(to_number(cell, mark) or math.nan) for mark in ".,")
+    # `is not None`, not `or`: 0.0 is falsy, and a first row of zeros is data, not a header.
+    return any((v := to_number(cell, mark)) is not None and math.isfinite(v) for mark in ".,")
 
 
 _NUMBER_SHAPE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")

@@ -452,6 +452,98 @@ def test_a_constant_target_is_allowed_with_a_warning():
     )
 
 
+# --- step indexes and mostly empty targets -------------------------------------------------------
+
+
+def rows(header: str, n: int, row) -> bytes:
+    """A CSV with `header` and rows row(0) .. row(n - 1)."""
+    return (header + "\n" + "".join(row(i) + "\n" for i in range(n))).encode()
+
+
+@pytest.mark.parametrize(
+    "name", ["t", "step", "index", "time", "idx", "Step", "time_step", "rownames", ""]
+)
+def test_a_step_index_is_never_the_default_target(name):
+    data = rows(f"{name},value", 30, lambda i: f"{i + 1},{np.sin(i):.4f}")
+    s = read_csv(data)
+    assert s.target == "value" and s.features == ()
+    assert column(s) == [round(np.sin(i), 4) for i in range(30)]
+    preview = inspect_csv(data)
+    step = name or "col1"  # an empty header cell, as pandas writes its index
+    assert preview.numeric_columns == ("value",) and preview.step_columns == (step,)
+    assert read_csv(data, target=step).target == step  # still there when asked for by name
+
+
+def test_a_headerless_file_counting_from_zero_has_a_step_index_and_no_header():
+    s = read_csv(rows("0,0.0", 29, lambda i: f"{i + 1},{(i + 1) * 0.5}"))
+    assert s.target == "col2" and column(s) == [i * 0.5 for i in range(30)]
+
+
+def test_consecutive_integers_under_another_name_are_values():
+    preview = inspect_csv((FIXTURES / "no_date.csv").read_bytes())
+    assert preview.numeric_columns == ("a", "b") and preview.step_columns == ()
+    assert read("no_date.csv").target == "a"
+
+
+EMPTY_VALUE = (
+    "The target column 'value' is 100% empty (30 of 30 rows missing): filling in that many values "
+    "would invent the series, so choose a column with values in most rows, or fill in the missing "
+    "values."
+)
+
+
+def test_a_step_index_with_an_empty_value_column_is_refused():
+    data = rows("t,value", 30, lambda i: f"{i},")
+    assert error(data) == EMPTY_VALUE
+    with pytest.raises(DataError) as info:
+        inspect_csv(data)
+    assert str(info.value) == EMPTY_VALUE
+    assert error(rows("t,value", 30, lambda i: f"{i},NaN")) == EMPTY_VALUE
+    dated = rows("date,t,value", 30, lambda i: f"2020-01-{i + 1:02d},{i},")
+    assert error(dated) == EMPTY_VALUE
+
+
+def test_a_file_with_only_a_step_index_is_refused():
+    message = (
+        "The file has no column of values to forecast: 't' only counts the rows (a step index of "
+        "consecutive whole numbers)."
+    )
+    assert error(rows("t", 30, str)) == message
+
+
+@pytest.mark.parametrize(
+    ("missing_rows", "share"), [(99, "99%"), (51, "51%"), (995, "over 99%"), (501, "over 50%")]
+)
+def test_a_mostly_empty_target_is_refused_not_interpolated(missing_rows, share):
+    n = 100 if missing_rows < 100 else 1000
+    data = rows("t,value", n, lambda i: f"{i},{'' if i < missing_rows else i * 0.5}")
+    assert error(data) == (
+        f"The target column 'value' is {share} empty ({missing_rows:,} of {n:,} rows missing): "
+        "filling in that many values would invent the series, so choose a column with values in "
+        "most rows, or fill in the missing values."
+    )
+
+
+def test_the_refusal_names_a_column_that_would_do():
+    data = rows(
+        "date,sparse,full", 20, lambda i: f"2020-01-{i + 1:02d},{'' if i % 4 else i},{i * 2}"
+    )
+    assert error(data, target="sparse") == (
+        "The target column 'sparse' is 75% empty (15 of 20 rows missing): filling in that many "
+        "values would invent the series, so choose a column with values in most rows such as "
+        "'full', or fill in the missing values."
+    )
+    assert error(data) == error(data, target="sparse")  # the first value column is the default
+    s = read_csv(data, target="full", features=["sparse"])  # a sparse feature is only filled in
+    assert s.target == "full" and s.frame["sparse"].notna().all()
+
+
+def test_a_target_missing_in_half_its_rows_is_still_filled_in():
+    s = read_csv(rows("t,value", 20, lambda i: f"{i},{'' if i % 2 else i}"))
+    assert s.target == "value" and s.frame["value"].notna().all()
+    assert s.cleaning[0] == "Filled 9 missing values in 'value' by linear interpolation."
+
+
 # --- preview and inputs ---------------------------------------------------------------------------
 
 
@@ -590,7 +682,11 @@ def test_well_formed_files_come_back_as_valid_series(offset, values):
         s = read_csv(_dated_numbers(offset, values))
     except DataError as e:
         assert_clean_error(e)
-        assert str(e).startswith(("Only ", "No column holds numbers", "Column 'value' is empty"))
+        assert str(e).startswith(
+            ("Only ", "No column holds numbers", "The target column 'value' is ")
+        )
+        if str(e).startswith("The target column"):
+            assert pd.Series(values).isna().mean() > 0.5
     else:
         assert_series_invariants(s)
         assert s.frequency in {"D", None}
