@@ -22,6 +22,7 @@ PAGES = [
     ("pages/2_Train.py", "Train", ":material/monitoring:", "Fit a series, watch the loss."),
     ("pages/3_Compare.py", "Compare", ":material/compare_arrows:", "The three cells, same data."),
     ("pages/4_Inside.py", "Inside", ":material/visibility:", "Step through the gates."),
+    ("pages/5_Runs.py", "Runs", ":material/history:", "Every run kept, side by side."),
 ]
 
 available = [page for page in PAGES if (HERE / page[0]).exists()]

@@ -23,7 +23,8 @@ start / end are ISO time stamps, or step numbers for data without dates; frequen
 alias ("D", "MS") or "" when the dates are irregular or absent. A metric that cannot be computed
 (MAPE on all-zero targets, say) is null; seasonal_naive is null when its season is longer than
 the lookback. val_loss is null without a validation part. ``--save PATH`` writes the checkpoint
-(rnnlib.checkpoint) that the Train page can load.
+(rnnlib.checkpoint) that the Train page can load; ``--log PATH`` appends the run to a run log
+(rnnlib.runlog, JSON lines) that the Runs page can load.
 
 Left out, ``--lookback`` (two seasons), ``--normalize`` and ``--transform`` (auto: candidates
 tried and chosen by validation MAE) and the epochs, patience and schedule come from the data;
@@ -100,6 +101,7 @@ def add_parser(subparsers) -> None:
     )
     g.add_argument("--ensemble", type=int, metavar="K", help="K models from K seeds, median")
     p.add_argument("--save", metavar="PATH", help="write the checkpoint to PATH")
+    p.add_argument("--log", metavar="PATH", help="append the run to a run log the Runs page loads")
     p.add_argument("--json", action="store_true", help="machine-readable output (see above)")
     p.set_defaults(run=run_train)
 
@@ -113,6 +115,8 @@ def run_train(args: argparse.Namespace) -> int:
             )
     if args.save and not os.path.isdir(os.path.dirname(os.path.abspath(args.save))):
         raise CLIError(f"Cannot write {args.save!r}: its folder does not exist.")  # before training
+    if args.log and not os.path.isdir(os.path.dirname(os.path.abspath(args.log))):
+        raise CLIError(f"Cannot write {args.log!r}: its folder does not exist.")
     series = load_series(args)  # before torch is imported: a bad file fails in a second
     from rnnlib.forecasting import run
     from rnnlib.optim import TrainError
@@ -136,6 +140,8 @@ def run_train(args: argparse.Namespace) -> int:
                 out.write(blob)
         except OSError as e:
             raise CLIError(f"Cannot write {args.save!r}: {e.strerror or e}.") from None
+    if args.log:
+        log_run(args, series, result)
     if args.json:
         print(json.dumps(train_json(series, result), allow_nan=False))
     else:
@@ -171,6 +177,23 @@ def load_series(args: argparse.Namespace) -> Series:
         features=[c for c in features if c],
         name=args.csv,
     )
+
+
+def log_run(args: argparse.Namespace, series: Series, result: ForecastResult) -> None:
+    """--log: append the run to a run log file (rnnlib.runlog), created when missing."""
+    from rnnlib.runlog import append_to_file
+    from rnnlib.runs import record_from_result
+
+    if args.csv is not None:
+        source = {"kind": "csv", "file": os.path.basename(args.csv)}
+    elif args.dataset is not None:
+        source = {"kind": "sample", "name": args.dataset}
+    else:  # the generator's own default parameters, which the Train page's need not match
+        source = {"kind": "synthetic", "generator": args.synthetic}
+    try:
+        append_to_file(args.log, record_from_result(result, series, "cli", source=source))
+    except OSError as e:
+        raise CLIError(f"Cannot write {args.log!r}: {e.strerror or e}.") from None
 
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:

@@ -13,6 +13,7 @@ import streamlit as st
 
 from rnnlib.errors import RnnlibError
 from rnnlib.figures.compare import race_curves
+from rnnlib.defaults import plan
 from rnnlib.forecasting import Experiment, prepare
 from rnnlib.limits import check_job, job_slot
 from rnnlib.optim import TrainSpec
@@ -26,6 +27,7 @@ from rnnlib.race import (
     race,
 )
 from rnnlib.spec import CELLS
+from rnnlib.ui import runs_view
 from rnnlib.ui.links import KEEP
 from rnnlib.ui.train_settings import LEARNING_RATES
 
@@ -109,7 +111,11 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
 
     JobTooLarge / ServerBusy (TrainErrors) when the server's limits (rnnlib.limits) refuse it.
     """
-    check_job(train, train_samples(task), runs=len(CELLS) * len(seeds))
+    runs = len(CELLS) * len(seeds)
+    if isinstance(task, ForecastTask):  # the first run also tries every preprocessing candidate
+        asked = Experiment(windows=task.windows, train=train, forecast=task.forecast)
+        runs += len(plan(task.series, asked).candidates) - 1
+    check_job(train, train_samples(task), runs=runs)
     log = RaceLog()
     st.session_state[f"{prefix}job"] = log
     try:
@@ -123,6 +129,7 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
         raise
     st.session_state.pop(f"{prefix}job", None)
     st.session_state[f"{prefix}outcome"] = result
+    runs_view.record_race(prefix, log, result)  # the Runs page's log: one run per cell and seed
 
 
 def train_samples(task) -> int:
@@ -144,6 +151,7 @@ def recover_interrupted(prefix: str) -> bool:
         st.info("The race was stopped before any run finished an epoch: nothing to compare yet.")
         return True
     st.session_state[f"{prefix}outcome"] = result
+    runs_view.record_race(prefix, log, result)
     return True
 
 
