@@ -131,6 +131,7 @@ if done is not None:
     d2.download_button(
         "Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{P}dl_ckpt"
     )
+    st.page_link("pages/5_Runs.py", label="Compare with earlier runs", icon=":material/history:")
 elif interrupted:
     st.caption("Press Train to start again.")
 
