@@ -20,6 +20,15 @@ st.caption(
 
 with st.expander("Save or load the log", expanded=not len(log)):
     save, load = st.columns(2, gap="large")
+    # Loaded first, so that the download beside it already holds what was loaded.
+    upload = load.file_uploader("Run log (.jsonl)", key=f"{P}upload")
+    if upload is not None and load.button("Add its runs", key=f"{P}load"):
+        try:
+            added, out = log.extend(parse_log(upload.getvalue()))
+            full = f"; {len(out)} older dropped out (it keeps {MAX_RUNS})" if out else ""
+            load.success(f"{added} run(s) added to this log{full}.")
+        except RunLogError as e:
+            load.error(str(e))
     save.download_button(
         "Download the log (.jsonl)", log.to_jsonl(), "runs.jsonl", "application/jsonl",
         disabled=not len(log), key=f"{P}download", icon=":material/download:",
@@ -28,13 +37,6 @@ with st.expander("Save or load the log", expanded=not len(log)):
         "One line per run: settings, scores, loss curve and test forecast, no weights. "
         "`python -m rnnlib train ... --log runs.jsonl` writes the same format."
     )
-    upload = load.file_uploader("Run log (.jsonl)", key=f"{P}upload")
-    if upload is not None and load.button("Add its runs", key=f"{P}load"):
-        try:
-            added, out = log.extend(parse_log(upload.getvalue()))
-            load.success(f"{added} run(s) added to this log.")
-        except RunLogError as e:
-            load.error(str(e))
 
 if log.dropped:
     st.caption(

@@ -126,8 +126,6 @@ class RunLog:
             rows.append({
                 "run": f"#{e.number}",
                 "best": "★" if r.id in best else "",
-                "time (UTC)": r.time[11:19],
-                "origin": r.origin,
                 "data": r.data.label,
                 "cell": str(r.setting("model", "cell", "")).upper(),
                 "hidden": r.setting("model", "hidden_size"),
@@ -135,10 +133,12 @@ class RunLog:
                 "horizon": r.setting("windows", "horizon"),
                 "preprocessing": r.preprocessing_text or "—",
                 "MASE": r.mase,
-                "best baseline": baseline[0].replace("_", " ") if baseline else "—",
                 "baseline MASE": baseline[1] if baseline else math.nan,
+                "best baseline": baseline[0].replace("_", " ") if baseline else "—",
                 "epochs": len(r.history),
                 "seconds": r.seconds,
+                "origin": r.origin,
+                "time (UTC)": r.time[11:19],
                 "weights": "kept" if r.id in self.weights else "",
             })  # fmt: skip
         return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -149,8 +149,8 @@ class RunLog:
 
 
 TABLE_COLUMNS = [
-    "run", "best", "time (UTC)", "origin", "data", "cell", "hidden", "lookback", "horizon",
-    "preprocessing", "MASE", "best baseline", "baseline MASE", "epochs", "seconds", "weights",
+    "run", "best", "data", "cell", "hidden", "lookback", "horizon", "preprocessing", "MASE",
+    "baseline MASE", "best baseline", "epochs", "seconds", "origin", "time (UTC)", "weights",
 ]  # fmt: skip
 
 

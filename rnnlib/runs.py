@@ -118,14 +118,12 @@ class RunRecord:
 
     @property
     def preprocessing_text(self) -> str:
-        """ "window · none" style summary of the preprocessing chosen, "" when not recorded."""
+        """The normalisation and transform chosen ("window · sdiff"), "" when not recorded."""
         p = self.preprocessing
         if not p:
             return ""
-        if isinstance(p.get("text"), str):
-            return p["text"]
         parts = [str(p[k]) for k in ("normalize", "transform") if p.get(k) is not None]
-        return " · ".join(parts)
+        return " · ".join(parts) or str(p.get("text", ""))
 
     # --- JSON --------------------------------------------------------------------------------------
 

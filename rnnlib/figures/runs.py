@@ -37,7 +37,9 @@ def loss_overlay(
             mode="lines+markers", line=dict(color=run_colour(i), dash=dash), marker=dict(size=5),
         )  # fmt: skip
     title = f"{LOSS_NAMES.get(which, which).capitalize()} loss of the selected runs"
-    fig = _layout(fig, title, "epoch", "loss (each run's scaled units)", 360)
+    fig = _runs_layout(fig, title, "epoch", "loss (each run's scaled units)")
+    if 0 < max((len(h) for _, h in runs), default=0) <= 12:
+        fig.update_xaxes(dtick=1)  # whole epochs: no 1.5 between two points
     if log_y:
         fig.update_yaxes(type="log")
     return fig
@@ -60,4 +62,12 @@ def forecast_overlay(
             x=list(times), y=list(values), name=label, mode="lines",
             line=dict(color=run_colour(i), width=1.5),
         )  # fmt: skip
-    return _layout(fig, "Test forecasts of the selected runs (1 step ahead)", "time", "value", 360)
+    return _runs_layout(fig, "Test forecasts of the selected runs (1 step ahead)", "time", "value")
+
+
+def _runs_layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    # The legend beside the chart, one run per line: run labels are long, and a row above the
+    # plot would run into the title once a few runs are selected.
+    fig = _layout(fig, title, x, y, 360)
+    legend = dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top")
+    return fig.update_layout(legend=legend)

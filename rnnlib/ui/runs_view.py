@@ -227,20 +227,21 @@ def actual_values(entries) -> tuple[list, list]:
 def actions_ui(prefix: str, log: RunLog, entry) -> None:
     """One selected run: what it is, and Open in Train, Checkpoint and Delete."""
     r, rid = entry.record, entry.record.id
-    about, open_col, ckpt_col, delete_col = st.columns([4, 1, 1, 1], vertical_alignment="center")
+    about, actions = st.columns([3, 2], vertical_alignment="center")
+    buttons = actions.container(horizontal=True, horizontal_alignment="right")
     _, missing = train_link(r)
     notes = [data_note(r)] + ([f"not on the Train page: {', '.join(missing)}"] if missing else [])
     about.markdown(f"**{entry.label}** · {r.origin} · {r.stopped or 'no reason recorded'}")
     about.caption(f"Open in Train sets its model and settings; {'; '.join(notes)}.")
-    if open_col.button("Open in Train", key=f"{prefix}open_{rid}", icon=":material/open_in_new:"):
+    if buttons.button("Open in Train", key=f"{prefix}open_{rid}", icon=":material/open_in_new:"):
         open_in_train(r)
     weights = log.weights.get(rid)
-    ckpt_col.download_button(
+    buttons.download_button(
         "Checkpoint", weights or b"", f"run{entry.number}.rnnlib", key=f"{prefix}ckpt_{rid}",
         disabled=weights is None, icon=":material/download:",
         help="The weights are kept for the newest Train runs only." if weights is None else None,
     )  # fmt: skip
-    delete_col.button(
+    buttons.button(
         "Delete", key=f"{prefix}delete_{rid}", on_click=delete, args=(prefix, rid),
         icon=":material/delete:",
     )  # fmt: skip
