@@ -6,6 +6,7 @@ visitor's numbers on another's page. The naive baseline's test MAE depends only 
 it is computed directly with rnnlib for each setting and compared with what each page shows.
 """
 
+import re
 import time
 
 import pytest
@@ -97,6 +98,34 @@ def test_four_sessions_train_at_once_and_each_sees_its_own_result(app_server, br
         print(
             f"four concurrent runs ({', '.join(runs)}) all over {took:.1f} s after the first click"
         )
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.mark.browser
+def test_two_sessions_training_at_once_keep_their_own_run_logs(app_server, browser):
+    from test_browser_runs import TRAIN, go, runs_table  # the Runs page's browser helpers
+
+    queries = {"sine": TRAIN, "square": f"{TRAIN}&t_gen=square"}
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in queries]
+    try:
+        pages = {name: c.new_page() for name, c in zip(queries, contexts, strict=True)}
+        for name, page in pages.items():
+            open_page(page, app_server, queries[name])
+        for page in pages.values():  # back to back: the two runs overlap on the server
+            page.locator('[data-testid="stMain"]').get_by_role(
+                "button", name="Train", exact=True
+            ).click()
+        for page in pages.values():
+            page.locator('[data-testid="stMain"]').get_by_text(
+                re.compile("^Why training ended")
+            ).wait_for(timeout=TRAIN_TIMEOUT_MS)
+            wait_for_script(page)
+        for name, page in pages.items():
+            go(page, "Runs")
+            header, *rows = runs_table(page)
+            assert [r[header.index("data")] for r in rows] == [f"{name} (400 rows)"], rows
     finally:
         for context in contexts:
             context.close()
