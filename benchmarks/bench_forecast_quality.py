@@ -70,9 +70,8 @@ from rnnlib.csv_intake import read_csv  # noqa: E402
 from rnnlib.errors import DataError  # noqa: E402
 from rnnlib.forecasting import Experiment, run  # noqa: E402
 from rnnlib.metrics import mae, mase  # noqa: E402
-from rnnlib.optim import TrainSpec  # noqa: E402
 from rnnlib.series import Series, sine  # noqa: E402
-from rnnlib.windows import WindowSpec, target_index  # noqa: E402
+from rnnlib.windows import WindowSpec, split_boundaries, target_index  # noqa: E402
 
 # The issue's "done when" targets.
 BEAT_SNAIVE_SHARE = 0.8
@@ -83,8 +82,9 @@ SECTIONS = ("model", "windows", "train", "forecast")
 
 
 def default_experiment(horizon: int) -> Experiment:
-    """The Train page's default settings with only the horizon set (the page's patience is 5)."""
-    return Experiment(windows=WindowSpec(horizon=horizon), train=TrainSpec(patience=5))
+    """The Train page's default settings with only the horizon set: lookback, preprocessing and
+    training settings all come from the data (auto)."""
+    return Experiment(windows=WindowSpec(horizon=horizon))
 
 
 # --- --set section.field=value -----------------------------------------------------------------
@@ -299,7 +299,8 @@ def evaluate_series(
         runs.append((result, time.perf_counter() - start))
     result = runs[0][0]
     origins = np.asarray(result.windows.test.origin, dtype=np.int64)
-    n_train = int(result.windows.boundaries[0])
+    # The split as asked: a model refit on train + validation has windows without a validation part.
+    n_train = split_boundaries(len(values), result.experiment.windows)[0]
     period = int(result.period)
     actual = values[target_index(origins, H)]
 

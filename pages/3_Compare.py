@@ -127,6 +127,12 @@ if result is not None:
         st.plotly_chart(
             race_curves(result.curves(), log_y, result.reference, result.loss), key=f"{P}curves"
         )
+    if result.preprocessing is not None:
+        pre = result.preprocessing
+        st.caption(
+            f"Preprocessing for every run: {pre.text}, chosen from the data on the first run's "
+            f"validation part ({'; '.join(pre.reasons) or 'nothing left to choose'})."
+        )
     results = result.table()
     formats = {"epochs": "{:g}", "s / epoch": "{:.3f}"}
     st.dataframe(results.style.format(formats, precision=4, thousands=","))
@@ -140,5 +146,8 @@ if result is not None:
         key=f"{P}metric",
     )
     c2.plotly_chart(epoch_times(result.epoch_seconds()), key=f"{P}times")
+    st.page_link(
+        "pages/5_Runs.py", label="Every cell and seed, kept: Runs", icon=":material/history:"
+    )
 elif interrupted:
     st.caption("Press Race to start again.")

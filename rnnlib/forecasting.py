@@ -38,7 +38,15 @@ from rnnlib.seq2seq import Seq2SeqModel
 from rnnlib.series import Series
 from rnnlib.spec import ModelSpec
 from rnnlib.training import FitResult, Progress, TrainSpec, fit, predict
-from rnnlib.windows import Split, Windows, WindowSpec, last_window, make_windows, target_index
+from rnnlib.windows import (
+    Split,
+    Windows,
+    WindowSpec,
+    last_window,
+    make_windows,
+    split_boundaries,
+    target_index,
+)
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 MAX_ENSEMBLE = 9
@@ -52,6 +60,10 @@ class ForecastSpec:
     gaussian: bool = False  # Gaussian head (mean and variance, NLL loss) -> 80% / 95% intervals
     period: int = 0  # season for seasonal naive and MASE; 0 = from the frequency or autocorrelation
     ensemble: int = 1  # k models from seeds seed..seed+k-1; the forecast is their median
+    # After the choice, train the chosen settings once more on the training AND validation rows
+    # (for the epochs that were best), so the forecast learns from the most recent data too. In
+    # a resolved experiment (a result's), True means the model was refit that way.
+    refit: bool = True
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -62,6 +74,8 @@ class ForecastSpec:
             raise DataError(
                 f"period must be a whole number >= 0 (0 = detect), got {self.period!r}."
             )
+        if not isinstance(self.refit, bool):
+            raise DataError(f"refit must be true or false, got {self.refit!r}.")
         k = self.ensemble
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_ENSEMBLE:
             raise DataError(
@@ -91,12 +105,13 @@ class Experiment:
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
         """Inverse of to_dict. Settings saved before preprocessing existed mean what they did
-        then: the global scaler, no transform, explicit epochs."""
+        then: the global scaler, no transform, explicit epochs, no refit."""
         try:
             windows = {"normalize": "global", "transform": "none", **d["windows"]}
+            forecast = {"refit": False, **d["forecast"]}
             return cls(
                 ModelSpec.from_dict(d["model"]), WindowSpec(**windows),
-                TrainSpec(**d["train"]), ForecastSpec(**d["forecast"]),
+                TrainSpec(**d["train"]), ForecastSpec(**forecast),
             )  # fmt: skip
         except (KeyError, TypeError) as e:
             raise DataError(f"The experiment settings are incomplete or malformed ({e}).") from None
@@ -184,8 +199,19 @@ def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) 
         with torch.random.fork_rng(devices=[]):
             if seed is not None:
                 torch.manual_seed(seed)
-            return Seq2SeqModel(spec, exp.windows.horizon, exp.forecast.gaussian)
-    return build_model(spec, seed=seed)
+            return _from_zero(Seq2SeqModel(spec, exp.windows.horizon, exp.forecast.gaussian))
+    return _from_zero(build_model(spec, seed=seed))
+
+
+def _from_zero(model: nn.Module) -> nn.Module:
+    """Zero the head, so an untrained forecaster outputs 0 in normalised units: the value its
+    normalisation centres each window on (the last value, the window's mean or median). Training
+    then learns the departure from that simple forecast instead of starting from random noise,
+    which matters on short series that give only a few dozen windows to learn from."""
+    with torch.no_grad():
+        for p in model.head.parameters():
+            p.zero_()
+    return model
 
 
 class Ensemble(nn.Module):
@@ -207,12 +233,13 @@ def prepare(series: Series, exp: Experiment) -> Windows:
     """Windows for `exp` (its first candidate when something is auto); DataError when the settings
     cannot work on this series."""
     _check_fits(series, exp)
-    return windows_for(series, plan(series, exp).candidates[0])
+    return windows_for(series, _with_refit(plan(series, exp).candidates[0], False))
 
 
 def windows_for(series: Series, exp: Experiment) -> Windows:
-    """Windows of a resolved experiment."""
-    return make_windows(series.values(), exp.windows, exp.forecast.period or 1)
+    """Windows of a resolved experiment; a refit one trains on the validation rows too."""
+    spec = exp.windows.replace(val_fraction=0.0) if exp.forecast.refit else exp.windows
+    return make_windows(series.values(), spec, exp.forecast.period or 1)
 
 
 def _check_fits(series: Series, exp: Experiment) -> None:
@@ -244,8 +271,9 @@ def run(
     _check_fits(series, exp)
     p = plan(series, exp)
     tried, best = [], None
-    for k, cand in enumerate(p.candidates):
+    for k, planned in enumerate(p.candidates):
         start = time.perf_counter()
+        cand = _with_refit(planned, False)  # candidates keep their validation part to be compared
         win = windows_for(series, cand)
         net = model if model is not None and len(p.candidates) == 1 else None
         if net is None:
@@ -262,9 +290,36 @@ def run(
         if should_stop is not None and should_stop():
             break  # stopped by the caller: score the best candidate so far
     _, cand, win, net, fitted = best
+    stopped = should_stop is not None and should_stop()
+    if exp.forecast.refit and len(win.val) and fitted.best_epoch > 0 and not stopped:
+        cand, win, net, fitted = _refit(series, cand, fitted, on_progress, should_stop, on_candidate)
     pre = Preprocessing(cand.windows.normalize, cand.windows.transform, tuple(tried), p.reasons)
     result = evaluate(net, series, cand, win, fitted)
     return dataclasses.replace(result, preprocessing=pre, requested=exp)
+
+
+def _with_refit(exp: Experiment, refit: bool) -> Experiment:
+    return dataclasses.replace(exp, forecast=dataclasses.replace(exp.forecast, refit=refit))
+
+
+def _refit(series, cand, fitted, on_progress, should_stop, on_candidate):
+    """The chosen settings trained again on training + validation rows for its best epoch count.
+
+    Returns (experiment, windows, model, FitResult); the FitResult keeps the chosen candidate's
+    loss history (with its validation curve) and says what happened after it.
+    """
+    epochs = fitted.best_epoch
+    final = _with_refit(cand, True)
+    final = dataclasses.replace(final, train=final.train.replace(epochs=epochs, patience=0))
+    win = windows_for(series, final)
+    net = build_forecaster(final, series.values().shape[1], seed=final.train.seed)
+    if on_candidate is not None:
+        stage = Stage(1, 1, cand.windows.normalize, cand.windows.transform, refit=True)
+        on_candidate(final, net, stage)
+    again = train_candidate(net, win, final, on_progress, should_stop)
+    note = f"; then trained again on the training and validation rows for {len(again.history)} epochs"
+    kept = dataclasses.replace(fitted, model=net, stopped=fitted.stopped + note, device=again.device)
+    return final, win, net, kept
 
 
 @dataclass(frozen=True)
@@ -275,9 +330,12 @@ class Stage:
     count: int
     normalize: str
     transform: str
+    refit: bool = False  # the chosen settings, trained again with the validation rows
 
     @property
     def text(self) -> str:
+        if self.refit:
+            return "final fit on training + validation rows"
         if self.count == 1:
             return ""
         return f"candidate {self.index}/{self.count}: {self.normalize} · {self.transform}"
@@ -368,7 +426,9 @@ def evaluate(
     """Score on the test windows against the baselines and forecast one horizon past the end."""
     values = series.values()
     test, H = win.test, exp.windows.horizon
-    n_train = win.boundaries[0]
+    # The split as asked (a refit model's windows have no validation part): MASE's in-sample
+    # scale stays the training part's, whatever the model trained on.
+    n_train = split_boundaries(len(values), exp.windows)[0]
     insample = values[:n_train, 0]
     # Detected on the training part alone (default max lag: a third of it), not capped at the
     # lookback: MASE needs the true season even when seasonal naive cannot see that far back.

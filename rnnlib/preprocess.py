@@ -137,6 +137,22 @@ class TargetTransform:
                     acc[:, h] = var[:, h] + acc[:, h - m]
         return out, acc
 
+    def of_forecast(self, y_hat: np.ndarray, y: np.ndarray, origin: np.ndarray) -> np.ndarray:
+        """A forecast (n, H) in original units -> transformed units: the inverse of `accumulate`.
+
+        E.g. the naive forecast is 0 in first differences, whatever the level.
+        """
+        f = np.asarray(y_hat, dtype=np.float64)
+        if self.kind == "none":
+            return f
+        if self.kind == "log":
+            return np.log(f)
+        o = np.asarray(origin, dtype=np.int64)
+        # the series known at o-1 followed by the forecast: z_{o+h} = ŷ_{o+h} - ŷ_{o+h-lag}
+        before = np.asarray(y, dtype=np.float64)[o[:, None] + np.arange(-self.lag, 0)]
+        full = np.concatenate([before, f], axis=1)
+        return full[:, self.lag :] - full[:, : -self.lag]
+
     def point(self, mean: np.ndarray) -> np.ndarray:
         """Additive-domain mean -> the point forecast in original units (exp's median for log)."""
         return np.exp(mean) if self.kind == "log" else mean

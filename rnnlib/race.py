@@ -5,6 +5,10 @@ split), the optimiser settings and, for each seed, the initial-weight seed and t
 ``fit`` draws its batch order from a torch.Generator seeded by TrainSpec.seed and the number of
 training samples only, so every cell sees the same batches in the same order.
 
+Settings left to the data (lookback 0, normalize or transform "auto", training settings from the
+data) are chosen once, by the race's first run, exactly as the Train page chooses them (on the
+validation part); every later run reuses that choice, so the windows stay shared.
+
 Two kinds of task:
     ForecastTask        a Series with window and forecast settings; scored by forecasting.evaluate
                         (MAE, RMSE, MASE, ... next to naive, seasonal naive, drift and mean)
@@ -18,6 +22,7 @@ unfinished run with the weights it had and says which runs did not finish.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -31,7 +36,16 @@ from torch import nn
 from rnnlib.budget import cell_spec
 from rnnlib.classification import CLASSIFICATION, MAX_SAMPLES, make_classification
 from rnnlib.errors import DataError, check_real, check_whole
-from rnnlib.forecasting import Experiment, ForecastSpec, build_forecaster, evaluate, prepare, run
+from rnnlib.forecasting import (
+    Experiment,
+    ForecastSpec,
+    Preprocessing,
+    build_forecaster,
+    evaluate,
+    prepare,
+    run,
+    windows_for,
+)
 from rnnlib.models import build_model
 from rnnlib.optim import MAX_SEED, TrainError, TrainSpec, loss_fn
 from rnnlib.scoreboard import COLUMNS as FORECAST_COLUMNS
@@ -159,6 +173,8 @@ class RaceResult:
     loss: str  # the loss the curves show (TrainSpec.loss, "bce" or "gaussian_nll")
     # windows (n, T, F) the runs were scored on, in model units: what the Inside page feeds them
     probe: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # forecast races: what the first run chose from the data and every run then used
+    preprocessing: Preprocessing | None = field(default=None, compare=False)
 
     @property
     def unfinished(self) -> list[tuple[str, int]]:
@@ -282,29 +298,42 @@ def epoch_seconds(history: Sequence[dict]) -> float:
 class _ForecastRunner:
     def __init__(self, task: ForecastTask, base: ModelSpec, train: TrainSpec):
         self.task, self.train = task, train
-        # DataError before any run starts (e.g. seq2seq with a bidirectional model)
-        self.windows = prepare(task.series, Experiment(base, task.windows, train, task.forecast))
+        self.asked = Experiment(base, task.windows, train, task.forecast)
+        self.resolved: Experiment | None = self.asked if self.asked.resolved else None
+        self.preprocessing: Preprocessing | None = None
         self.input_size = task.series.values().shape[1]
-        parts = (self.windows.test, self.windows.val, self.windows.train)
-        self.probe = next((p.X for p in parts if len(p)), self.windows.train.X)
         self.loss = "gaussian_nll" if task.forecast.gaussian else train.loss
         self.baselines: dict[str, dict[str, float]] = {}
+        # DataError before any run starts (e.g. seq2seq with a bidirectional model)
+        self._use(prepare(task.series, self.asked))
+
+    def _use(self, windows) -> None:
+        self.windows = windows
+        parts = (windows.test, windows.val, windows.train)
+        self.probe = next((p.X for p in parts if len(p)), windows.train.X)
         self.reference = self._naive_val_loss()
 
     def _exp(self, spec: ModelSpec, seed: int) -> Experiment:
-        return Experiment(
-            spec, self.task.windows, self.train.replace(seed=seed), self.task.forecast
-        )
+        exp = self.resolved or self.asked
+        return Experiment(spec, exp.windows, exp.train.replace(seed=seed), exp.forecast)
 
     def build(self, spec: ModelSpec, seed: int) -> nn.Module:
         return build_forecaster(self._exp(spec, seed), self.input_size, seed=seed)
 
-    def train_and_score(self, model, spec, seed, on_progress, should_stop):
-        result = run(self.task.series, self._exp(spec, seed), on_progress, should_stop, model=model)
+    def train_and_score(self, model, spec, seed, on_progress, should_stop, on_candidate=None):
+        exp = self._exp(spec, seed)
+        result = run(self.task.series, exp, on_progress, should_stop, model, on_candidate)
+        if self.resolved is None:  # the first run chose from the data: every later run reuses it
+            self.resolved, self.preprocessing = result.experiment, result.preprocessing
+            # the windows with a validation part: the curves' reference line is drawn on it
+            asked = dataclasses.replace(result.experiment.forecast, refit=False)
+            self._use(windows_for(self.task.series, dataclasses.replace(self.resolved, forecast=asked)))
         return result.fit, self._metrics(result.metrics)
 
-    def score(self, model, spec, seed) -> dict[str, float]:
-        result = evaluate(model, self.task.series, self._exp(spec, seed), self.windows)
+    def score(self, model, spec, seed, exp: Experiment | None = None) -> dict[str, float]:
+        exp = exp or self._exp(spec, seed)
+        windows = windows_for(self.task.series, exp) if exp.resolved else self.windows
+        result = evaluate(model, self.task.series, exp, windows)
         return self._metrics(result.metrics)
 
     def _metrics(self, metrics: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -317,7 +346,11 @@ class _ForecastRunner:
         if not len(val) or self.loss not in ("mse", "mae"):
             return {}
         y = val.y[:, :1] if self.task.forecast.strategy == "recursive" else val.y
-        naive = np.repeat(val.X[:, -1:, 0], y.shape[1], axis=1)  # column 0 is the scaled target
+        # The last value repeated, in the units the model trains in (transformed, normalised).
+        values = self.task.series.values()[:, 0]
+        last = np.repeat(values[val.origin - 1][:, None], y.shape[1], axis=1)
+        z = self.windows.transform.of_forecast(last, values, val.origin)
+        naive = ((z - val.center[:, None]) / val.scale[:, None]).astype(np.float32)
         loss = loss_fn(self.loss)(torch.from_numpy(naive), torch.from_numpy(y))
         return {"naive": float(loss)}
 
@@ -374,7 +407,7 @@ class RaceLog:
 
     runs: list[RunResult] = field(default_factory=list)
     current: dict | None = None  # cell, seed, hidden_size, spec, model, params, history
-    plan: dict | None = None  # cells, seeds, runner, once the race has started
+    plan: dict | None = None  # cells, seeds, runner, specs (per cell), once the race has started
 
     @property
     def reference(self) -> dict[str, float]:
@@ -399,7 +432,7 @@ class RaceLog:
         cur, runner = self.current, self.plan["runner"]
         if cur is not None and cur["history"]:
             model = cur["model"].eval()
-            metrics = runner.score(model, cur["spec"], cur["seed"])
+            metrics = runner.score(model, cur["spec"], cur["seed"], cur.get("exp"))
             n = len(cur["history"])
             self.runs.append(
                 _run_result(cur, cur["history"], metrics, False, f"stopped after {n} epoch(s)")
@@ -408,6 +441,7 @@ class RaceLog:
         return RaceResult(
             runner.task.kind, self.plan["cells"], self.plan["seeds"], tuple(self.runs),
             dict(runner.baselines), dict(runner.reference), runner.loss, runner.probe,
+            getattr(runner, "preprocessing", None),
         )  # fmt: skip
 
 
@@ -460,7 +494,7 @@ def race(
         runner = _ClassificationRunner(task, base_spec, train)
     log = log if log is not None else RaceLog()
     log.runs.clear()
-    log.current, log.plan = None, dict(cells=cells, seeds=seeds, runner=runner)
+    log.current, log.plan = None, dict(cells=cells, seeds=seeds, runner=runner, specs=specs)
     asked = [False]
 
     def stop() -> bool:
@@ -486,7 +520,14 @@ def race(
             if on_progress is not None:
                 on_progress(RaceProgress(cur["cell"], cur["seed"], i, len(plan), p))
 
-        fitted, metrics = runner.train_and_score(model, spec, seed, report, stop)
+        def candidate(exp, model, stage, cur=cur) -> None:
+            # auto tries several preprocessings on the first run: follow the one training now
+            cur.update(model=model, exp=exp, history=[])
+
+        if isinstance(runner, _ForecastRunner):
+            fitted, metrics = runner.train_and_score(model, spec, seed, report, stop, candidate)
+        else:
+            fitted, metrics = runner.train_and_score(model, spec, seed, report, stop)
         history = [
             dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss, elapsed_s=h.elapsed_s)
             for h in fitted.history

@@ -84,7 +84,8 @@ def test_json_output_has_the_documented_shape():
         assert scores is None or (
             set(scores) == METRIC_NAMES and all(map(number_or_null, scores.values()))
         )
-    assert out["stopped"] == "completed 2 epochs"
+    # the chosen settings are then trained again with the validation rows (ForecastSpec.refit)
+    assert out["stopped"].startswith("completed 2 epochs; then trained again on the training")
     assert done.stderr == ""
 
 
@@ -119,7 +120,9 @@ def test_text_output_is_a_summary_with_epochs_on_stderr(csv_file, capsys):
     assert [row.split()[0] for row in table[1:6]] == [
         "model", "naive", "seasonal_naive", "drift", "mean",
     ]  # fmt: skip
-    assert [line.split()[:2] for line in err.splitlines()] == [["epoch", "1/2"], ["epoch", "2/2"]]
+    lines = [line.split()[:2] for line in err.splitlines()]
+    assert lines[:3] == [["epoch", "1/2"], ["epoch", "2/2"], ["final", "fit"]]
+    assert lines[3:] and all(line[0] == "epoch" for line in lines[3:])
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,10 @@ def train_from_link(**params) -> list[dict]:
 
 
 def test_the_same_link_trains_the_same_curve_in_a_new_session():
-    link = dict(t_gen="square", t_dseed="3", t_epochs="3", t_seed="7", t_patience="0")
+    link = dict(
+        t_gen="square", t_dseed="3", t_auto="False", t_epochs="3", t_seed="7", t_patience="0",
+        t_normalize="window", t_transform="none",
+    )  # fmt: skip
     first, second = train_from_link(**link), train_from_link(**link)
     assert len(first) == 3
     curve = lambda history: [(h["train_loss"], h["val_loss"]) for h in history]  # noqa: E731

@@ -53,6 +53,16 @@ def test_transform_round_trip_property(values, kind, horizon):
     assert (var > 0).all()
 
 
+@pytest.mark.parametrize("tf", TRANSFORMS, ids=lambda tf: tf.kind)
+def test_a_forecast_maps_into_transformed_units_and_back(tf):
+    y = positive_series()
+    origin = np.arange(10, 50)
+    forecast = y[origin - 1][:, None] + np.arange(1.0, 6.0)  # any forecast in original units
+    z = tf.of_forecast(forecast, y, origin)
+    mean, _ = tf.accumulate(z, None, y, origin)
+    np.testing.assert_allclose(tf.point(mean), forecast, rtol=1e-12)
+
+
 def test_variances_add_up_along_the_horizon_for_differences():
     y = np.arange(10.0)
     tf = TargetTransform("diff")

@@ -22,7 +22,9 @@ from rnnlib.windows import WindowSpec
 
 TINY = ModelSpec(hidden_size=4)
 FAST = TrainSpec(epochs=2, batch_size=16, report_every_s=0.0)
-SINE = ForecastTask(make_synthetic("sine", n=120, period=6.0), WindowSpec(lookback=8))
+# Preprocessing fixed: with auto, the race's first run also trains the other candidates.
+FIXED = WindowSpec(lookback=8, normalize="window", transform="none")
+SINE = ForecastTask(make_synthetic("sine", n=120, period=6.0), FIXED)
 SUM = ClassificationTask("sum_sign", n_samples=80, length=6)
 
 
@@ -50,6 +52,23 @@ def test_every_cell_sees_the_same_batches_in_the_same_order(task, batches_seen):
     # the batches differ from one another: a constant stream would make the check vacuous
     assert len(set(batches_seen["rnn"])) > 2
     assert [r.cell for r in result.runs] == ["rnn", "lstm", "gru"]
+
+
+def test_auto_preprocessing_is_chosen_once_and_shared_by_every_cell(batches_seen):
+    """The first run chooses from the data (several candidates); the others reuse its choice."""
+    task = ForecastTask(make_synthetic("sine", n=120, period=6.0), WindowSpec(lookback=8))
+    result = race(task, TINY, train=FAST)
+    pre = result.preprocessing
+    assert pre is not None and len(pre.candidates) > 1
+    assert (pre.normalize, pre.transform) in {(c.normalize, c.transform) for c in pre.candidates}
+    # The first cell trained every candidate, the others only the chosen one; then each trained
+    # the chosen settings again on train + validation. The chosen candidate's batches and the
+    # final fit's are the same for all three cells.
+    rnn, lstm = batches_seen["rnn"], batches_seen["lstm"]
+    assert len(rnn) > len(lstm) and lstm == batches_seen["gru"]
+    tail = next(k for k in range(len(lstm), 0, -1) if rnn[-k:] == lstm[-k:])
+    chosen = lstm[: len(lstm) - tail]
+    assert chosen and any(rnn[i : i + len(chosen)] == chosen for i in range(len(rnn)))
 
 
 def test_same_seed_reproduces_and_another_seed_changes(batches_seen):

@@ -15,12 +15,14 @@ import time
 import streamlit as st
 
 from rnnlib.checkpoint import load_checkpoint, restored_result
+from rnnlib.defaults import plan
 from rnnlib.figures.train import loss_curves
-from rnnlib.forecasting import Experiment, ForecastResult, build_forecaster, evaluate, prepare, run
+from rnnlib.forecasting import Experiment, ForecastResult, evaluate, run, windows_for
 from rnnlib.limits import check_job, job_slot
 from rnnlib.series import Series, sine
 from rnnlib.spec import ModelSpec
 from rnnlib.training import EpochRecord, FitResult, Progress, TrainSpec
+from rnnlib.ui import runs_view
 from rnnlib.windows import WindowSpec
 
 DRAW_EVERY_S = 0.25  # redrawing a Plotly chart costs ~10 ms: four times a second is smooth enough
@@ -33,6 +35,7 @@ class LiveView:
         self.bar = container.progress(0.0, text="Training: first batch…")
         self.chart = container.empty()
         self.history, self.log_y, self.drawn = history, log_y, 0.0
+        self.stage = ""  # which preprocessing candidate is training, when auto tries several
 
     def __call__(self, p: Progress) -> None:
         if p.epoch_end:
@@ -46,7 +49,7 @@ class LiveView:
         done = (p.epoch - 1 + p.batch / p.batches) / p.epochs
         self.bar.progress(
             min(done, 1.0),
-            text=f"epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches} · loss {p.train_loss:.4g} · "
+            text=f"{self.stage + ' · ' if self.stage else ''}epoch {p.epoch}/{p.epochs} · batch {p.batch}/{p.batches} · loss {p.train_loss:.4g} · "
             f"{p.samples_per_s:,.0f} samples/s · ETA {p.eta_s:.1f} s",
         )
         live = (
@@ -66,7 +69,9 @@ def warm_up() -> bool:
     """
     tiny = Experiment(
         model=ModelSpec(hidden_size=4),
-        windows=WindowSpec(lookback=4, val_fraction=0.2, test_fraction=0.2),
+        windows=WindowSpec(
+            4, val_fraction=0.2, test_fraction=0.2, normalize="last", transform="none"
+        ),
         train=TrainSpec(epochs=1, report_every_s=1e9),
     )
     run(sine(n=40), tiny)
@@ -76,18 +81,28 @@ def warm_up() -> bool:
 def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) -> None:
     """Train now, drawing into ``container``; the outcome lands in session state.
 
-    While it runs, session state holds the job: {"model": trained in place, "exp", "series",
-    "history": [EpochRecord per finished epoch], "started"}, which recover_interrupted reads.
+    While it runs, session state holds the job: {"model": trained in place, "exp" (resolved),
+    "series", "history": [EpochRecord per finished epoch], "started", "previous": the last
+    candidate's (model, exp, history) when auto tries several}, which recover_interrupted reads.
     Raises JobTooLarge / ServerBusy (TrainErrors) before anything is built when the server's
     limits (rnnlib.limits) refuse the run.
     """
-    check_job(exp.train, len(prepare(series, exp).train))
+    first = plan(series, exp).candidates
+    runs = len(first) * exp.forecast.ensemble
+    check_job(first[0].train, len(windows_for(series, first[0]).train), runs=runs)
     with job_slot():  # released however the run ends, a Stop click's interrupt included
-        model = build_forecaster(exp, series.values().shape[1], seed=exp.train.seed)
-        job = dict(model=model, exp=exp, series=series, history=[], started=time.perf_counter())
+        job = dict(model=None, exp=None, series=series, history=[], started=time.perf_counter())
         st.session_state[f"{prefix}job"] = job
         view = LiveView(container, job["history"], log_y)
-        result = run(series, exp, on_progress=view, model=model)
+
+        def on_candidate(candidate: Experiment, model, stage) -> None:
+            if job["model"] is not None and job["history"]:
+                job["previous"] = (job["model"], job["exp"], list(job["history"]))
+            job["model"], job["exp"] = model, candidate
+            job["history"].clear()  # the chart follows the candidate training now
+            view.stage = stage.text
+
+        result = run(series, exp, on_progress=view, on_candidate=on_candidate)
     st.session_state.pop(f"{prefix}job", None)
     took = time.perf_counter() - job["started"]
     view.bar.progress(
@@ -101,16 +116,18 @@ def recover_interrupted(prefix: str) -> bool:
     job = st.session_state.pop(f"{prefix}job", None)
     if job is None:
         return False
-    history = job["history"]
-    if not history:
+    model, exp, history = job["model"], job["exp"], job["history"]
+    if not history and "previous" in job:  # stopped before the next candidate's first epoch
+        model, exp, history = job["previous"]
+    if not history or model is None:
         st.info("Training was stopped before the first epoch finished: nothing to score yet.")
         return True
-    model = job["model"].eval()
+    model = model.eval()
     stopped = f"stopped by you after {len(history)} epoch(s); scored with the weights it had then"
     device = str(next(model.parameters()).device)
     # The weights are those of the moment it stopped, not of the best epoch: say so, keep them.
     fit = FitResult(model, list(history), len(history), stopped, device)
-    result = evaluate(model, job["series"], job["exp"], prepare(job["series"], job["exp"]), fit)
+    result = evaluate(model, job["series"], exp, windows_for(job["series"], exp), fit)
     keep_outcome(prefix, result, job["series"], stopped)
     return True
 
@@ -126,6 +143,7 @@ def restore(prefix: str, data: bytes) -> None:
         result,
         restored.series,
         f"{restored.stopped or 'not recorded'} (restored from a checkpoint)",
+        origin="checkpoint",
     )
 
 
@@ -134,11 +152,14 @@ def history_rows(records: list[EpochRecord]) -> list[dict]:
     return [dict(epoch=r.epoch, train_loss=r.train_loss, val_loss=r.val_loss) for r in records]
 
 
-def keep_outcome(prefix: str, result: ForecastResult, series: Series, stopped: str) -> None:
+def keep_outcome(
+    prefix: str, result: ForecastResult, series: Series, stopped: str, origin: str = "train"
+) -> None:
     history = history_rows(result.fit.history) if result.fit else []
     st.session_state[f"{prefix}outcome"] = dict(
         result=result, series=series, history=history, stopped=stopped
     )
+    runs_view.record_outcome(prefix, result, series, stopped, origin)  # the Runs page's log
 
 
 def outcome(prefix: str) -> dict | None:
