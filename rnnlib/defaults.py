@@ -34,11 +34,13 @@ TARGET_STEPS = 600
 MIN_EPOCHS, MAX_EPOCHS = 8, 300
 MIN_PATIENCE, MAX_PATIENCE = 5, 20
 
-# The normalisation × transform pairs `auto` tries, in order: cheapest insight first. Window
-# normalisation follows a level the training part never saw; "last" makes a model that outputs 0
-# the naive forecast; the seasonal difference does the same for seasonal naive; the global
-# scaler stays in the race for series that do not trend.
-CANDIDATES = (("last", "none"), ("window", "none"), ("window", "sdiff"), ("global", "none"))
+# The normalisation × transform pairs `auto` tries, in order. "last" makes a model that outputs
+# 0 the naive forecast; "window" follows a level the training part never saw; the seasonal
+# difference makes 0 the seasonal-naive forecast. The global scaler is not among them: on a
+# series that trends, the validation part still lies near the training range and can make it
+# look best, then the test part leaves that range and the forecast stays behind (measured on
+# the benchmark corpus: 5x the naive error on one series). It stays available by name.
+CANDIDATES = (("last", "none"), ("window", "none"), ("window", "sdiff"))
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ def _lookback(period: int, n_train: int, horizon: int, reasons: list[str]) -> in
     why = (
         f"two seasons ({SEASONS_IN_LOOKBACK} × {period})"
         if want == SEASONS_IN_LOOKBACK * period
-        else f"at least {MIN_LOOKBACK} steps" + (f" (two seasons are only {2 * period})" if period > 1 else " (no season)")
+        else f"at least {MIN_LOOKBACK} steps"
+        + (f" (two seasons are only {2 * period})" if period > 1 else " (no season)")
     )
     if lookback < want:
         why += f", capped at {lookback} by the {n_train} training rows"

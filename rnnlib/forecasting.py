@@ -37,7 +37,7 @@ from rnnlib.optim import split_gaussian
 from rnnlib.seq2seq import Seq2SeqModel
 from rnnlib.series import Series
 from rnnlib.spec import ModelSpec
-from rnnlib.training import FitResult, Progress, TrainSpec, fit, predict
+from rnnlib.training import FitResult, Progress, TrainSpec, fit, intra_op_threads, predict
 from rnnlib.windows import (
     Split,
     Windows,
@@ -269,6 +269,11 @@ def run(
     every model before it trains, e.g. by a page whose run can be interrupted.
     """
     _check_fits(series, exp)
+    with intra_op_threads(exp.train.threads):
+        return _run(series, exp, on_progress, should_stop, model, on_candidate)
+
+
+def _run(series, exp, on_progress, should_stop, model, on_candidate) -> ForecastResult:
     p = plan(series, exp)
     tried, best = [], None
     for k, planned in enumerate(p.candidates):
@@ -292,7 +297,9 @@ def run(
     _, cand, win, net, fitted = best
     stopped = should_stop is not None and should_stop()
     if exp.forecast.refit and len(win.val) and fitted.best_epoch > 0 and not stopped:
-        cand, win, net, fitted = _refit(series, cand, fitted, on_progress, should_stop, on_candidate)
+        cand, win, net, fitted = _refit(
+            series, cand, fitted, on_progress, should_stop, on_candidate
+        )
     pre = Preprocessing(cand.windows.normalize, cand.windows.transform, tuple(tried), p.reasons)
     result = evaluate(net, series, cand, win, fitted)
     return dataclasses.replace(result, preprocessing=pre, requested=exp)
@@ -317,8 +324,12 @@ def _refit(series, cand, fitted, on_progress, should_stop, on_candidate):
         stage = Stage(1, 1, cand.windows.normalize, cand.windows.transform, refit=True)
         on_candidate(final, net, stage)
     again = train_candidate(net, win, final, on_progress, should_stop)
-    note = f"; then trained again on the training and validation rows for {len(again.history)} epochs"
-    kept = dataclasses.replace(fitted, model=net, stopped=fitted.stopped + note, device=again.device)
+    note = (
+        f"; then trained again on the training and validation rows for {len(again.history)} epochs"
+    )
+    kept = dataclasses.replace(
+        fitted, model=net, stopped=fitted.stopped + note, device=again.device
+    )
     return final, win, net, kept
 
 

@@ -56,6 +56,10 @@ class TrainSpec:
     seed: int = 0  # shuffling and dropout: the same seed gives the same loss history on CPU
     device: str = "auto"  # "auto" | "cpu" | "cuda" | "mps"; "auto" takes a GPU when there is one
     report_every_s: float = 0.1  # per-batch progress at most this often; epoch ends always report
+    # torch intra-op threads while training (0 = leave torch's setting; restored afterwards).
+    # One: these models are tiny, and two threads on a busy 2-core machine made a forecasting run
+    # over 100x slower here (581 s vs 3 s for the README's example), never much faster when idle.
+    threads: int = 1
     max_batches: int = 0  # hosted-safety cap on batches over the whole run (0 = no cap)
     # Forecasting only: epochs, patience and schedule are chosen from the data (defaults.plan),
     # and the three values above are ignored; fit itself takes resolved specs only.
@@ -123,6 +127,7 @@ def _validate(s: TrainSpec) -> None:
     _check_whole("seed", s.seed, 0, MAX_SEED)
     _check_real("report_every_s", s.report_every_s, "a number of seconds >= 0", lambda v: v >= 0)
     _check_whole("max_batches", s.max_batches, 0, MAX_BATCHES)
+    _check_whole("threads", s.threads, 0, 1024)
     if not isinstance(s.auto, bool):
         raise TrainError(f"auto must be true or false, got {s.auto!r}.")
 

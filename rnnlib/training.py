@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -37,6 +38,7 @@ __all__ = [
     "TrainSpec",
     "evaluate",
     "fit",
+    "intra_op_threads",
     "loss_fn",
     "predict",
     "split_gaussian",
@@ -81,6 +83,20 @@ class FitResult:
     best_epoch: int  # epoch whose weights `model` holds (lowest val loss; no val: last); 0 = none
     stopped: str  # why training ended, for a person
     device: str  # e.g. "cpu" or "cuda"
+
+
+@contextmanager
+def intra_op_threads(n: int) -> Iterator[None]:
+    """torch's intra-op thread count set to n inside the block (0 = unchanged), then restored."""
+    before = torch.get_num_threads()
+    if n == 0 or n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 # --- inference -------------------------------------------------------------------------------
@@ -238,7 +254,7 @@ def fit(
     # device_type is left to torch's default on CPU, since older releases reject None).
     accel = {"devices": [device], "device_type": device.type} if device.type != "cpu" else {}
     try:
-        with torch.random.fork_rng(**{"devices": [], **accel}):
+        with torch.random.fork_rng(**{"devices": [], **accel}), intra_op_threads(spec.threads):
             torch.manual_seed(spec.seed)
             return _train(model, X, y, Xv, yv, spec, criterion, device, on_progress, should_stop)
     finally:
