@@ -50,10 +50,13 @@ if not len(log):
 event = st.dataframe(
     log.table(), on_select="rerun", selection_mode="multi-row", hide_index=True, key=f"{P}table",
     column_config={
+        **{c: st.column_config.Column(width="small") for c in ("run", "best", "cell", "horizon")},
         "MASE": st.column_config.NumberColumn(format="%.3f"),
         "baseline MASE": st.column_config.NumberColumn(format="%.3f"),
         "seconds": st.column_config.NumberColumn(format="%.1f"),
-        "best": st.column_config.TextColumn("best", help="Lowest test MASE on its data so far."),
+        "best": st.column_config.TextColumn(
+            "best", width="small", help="Lowest test MASE on its data so far."
+        ),
     },
 )  # fmt: skip
 chosen = [log.entries[i] for i in event.selection.rows if i < len(log)]

@@ -119,9 +119,8 @@ class RunRecord:
     @property
     def preprocessing_text(self) -> str:
         """The normalisation and transform chosen ("window · sdiff"), "" when not recorded."""
-        p = self.preprocessing
-        if not p:
-            return ""
+        # A stopped run has no preprocessing summary, but its settings say what it used.
+        p = self.preprocessing or self.settings.get("windows", {})
         parts = [str(p[k]) for k in ("normalize", "transform") if p.get(k) is not None]
         return " · ".join(parts) or str(p.get("text", ""))
 
@@ -251,9 +250,7 @@ def flat_settings(record: RunRecord) -> dict[str, Any]:
     for section in SECTIONS:
         for k, v in record.settings.get(section, {}).items():
             out[k if names.count(k) == 1 else f"{section}.{k}"] = v
-    if record.preprocessing_text:
-        out["preprocessing"] = record.preprocessing_text
-    return out
+    return out  # the preprocessing chosen is in the settings already (normalize, transform)
 
 
 def describe_differences(a: RunRecord, b: RunRecord) -> list[str]:
