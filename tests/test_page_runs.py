@@ -2,6 +2,7 @@
 Open in Train, the log saved and loaded, and the Train / Compare pages filling the log."""
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -235,3 +236,16 @@ def test_a_forecast_race_adds_one_run_per_cell_and_seed():
     ]
     assert all(len(r.history) == 1 and r.forecast for r in records)
     assert records[0].settings["windows"]["lookback"] == 24
+
+
+def test_open_in_train_names_a_value_the_train_page_cannot_take(three_runs):
+    log = copy.deepcopy(three_runs)
+    odd = log.entries[0].record
+    settings = {**odd.settings, "train": {**odd.settings["train"], "lr": 0.005, "momentum": 0.5}}
+    log.entries[0].record = dataclasses.replace(odd, settings=settings, requested=None)
+    at = select(open_runs(log), 0)
+    assert "not on the Train page: momentum 0.5" in texts(at)
+    ok(at.button(key=f"r_open_{odd.id}").click().run())
+    assert at.title[0].value.endswith("Train and forecast")
+    assert any("t_lr='0.005'" in t.value for t in at.toast), [t.value for t in at.toast]
+    assert at.number_input(key="t_lookback").value == 24  # the rest is restored
