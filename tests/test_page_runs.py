@@ -189,14 +189,20 @@ def test_a_foreign_file_is_refused_in_one_line_and_changes_nothing():
 # --- the pages that fill the log ------------------------------------------------------------------
 
 
-def test_train_runs_and_restored_checkpoints_land_in_the_log():
+def open_fast(page: str, prefix: str) -> AppTest:
+    """Train or Compare with a tiny Build model, lookback 24 and one preprocessing (fast)."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["model_spec"] = ModelSpec(hidden_size=4).to_dict()
-    at.switch_page("pages/2_Train.py")
+    at.switch_page(page)
     ok(at.run())
-    for key, value in {"t_lookback": 24, "t_normalize": "global", "t_transform": "none"}.items():
-        next(w for w in at.main if getattr(w, "key", None) == key).set_value(value)
+    for name, value in {"lookback": 24, "normalize": "global", "transform": "none"}.items():
+        next(w for w in at.main if getattr(w, "key", None) == prefix + name).set_value(value)
         ok(at.run())
+    return at
+
+
+def test_train_runs_and_restored_checkpoints_land_in_the_log():
+    at = open_fast("pages/2_Train.py", "t_")
     at.toggle(key="t_auto").set_value(False).run()
     at.number_input(key="t_epochs").set_value(2).run()
     ok(at.button(key="t_train").click().run())
@@ -219,13 +225,7 @@ def test_train_runs_and_restored_checkpoints_land_in_the_log():
 
 
 def test_a_forecast_race_adds_one_run_per_cell_and_seed():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["model_spec"] = ModelSpec(hidden_size=4).to_dict()
-    at.switch_page("pages/3_Compare.py")
-    ok(at.run())
-    for key, value in {"c_lookback": 24, "c_normalize": "global", "c_transform": "none"}.items():
-        next(w for w in at.main if getattr(w, "key", None) == key).set_value(value)
-        ok(at.run())
+    at = open_fast("pages/3_Compare.py", "c_")
     at.number_input(key="c_epochs").set_value(1).run()
     ok(at.button(key="c_race").click().run())
     records = [e.record for e in at.session_state[LOG_KEY].entries]
