@@ -31,7 +31,7 @@ with st.expander("Save or load the log", expanded=not len(log)):
             load.error(str(e))
     save.download_button(
         "Download the log (.jsonl)", log.to_jsonl(), "runs.jsonl", "application/jsonl",
-        disabled=not len(log), key=f"{P}download", icon=":material/download:",
+        disabled=not len(log), key=f"{P}download", icon=":material/download:", on_click="ignore",
     )  # fmt: skip
     save.caption(
         "One line per run: settings, scores, loss curve and test forecast, no weights. "

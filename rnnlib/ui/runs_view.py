@@ -238,7 +238,7 @@ def actions_ui(prefix: str, log: RunLog, entry) -> None:
     weights = log.weights.get(rid)
     buttons.download_button(
         "Checkpoint", weights or b"", f"run{entry.number}.rnnlib", key=f"{prefix}ckpt_{rid}",
-        disabled=weights is None, icon=":material/download:",
+        disabled=weights is None, icon=":material/download:", on_click="ignore",
         help="The weights are kept for the newest Train runs only." if weights is None else None,
     )  # fmt: skip
     buttons.button(
