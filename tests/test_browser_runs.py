@@ -97,6 +97,7 @@ def test_three_runs_compared_reopened_and_carried_to_a_new_session(app_server, b
     assert "t_lookback=48" in page.url
     assert page.get_by_label(re.compile(r"^lookback")).input_value() == "48"
     assert_no_exception(page)
+    screenshot(page, "runs_opened_in_train")
 
     fresh = browser.new_context(viewport=VIEWPORT).new_page()
     try:
