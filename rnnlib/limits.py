@@ -46,21 +46,42 @@ MAX_BATCHES = env_limit("RNNLIB_MAX_BATCHES", DEFAULT_MAX_BATCHES)
 MAX_CONCURRENT_JOBS = env_limit("RNNLIB_MAX_JOBS", DEFAULT_MAX_JOBS)
 
 
-def check_job(train: TrainSpec, n_train: int, runs: int = 1, limit: int | None = None) -> None:
+def check_job(
+    train: TrainSpec,
+    n_train: int,
+    runs: int = 1,
+    limit: int | None = None,
+    candidates: int = 1,
+    members: int = 1,
+) -> None:
     """Raise JobTooLarge when ``runs`` runs of ``train`` on ``n_train`` samples exceed the cap.
 
     runs: how many models are trained one after the other (a race: cells x seeds).
+    candidates: preprocessing candidates `auto` tries in the first run (each one more pass).
+    members: models per pass (a seed ensemble).
     limit: the cap in batches; default MAX_BATCHES.
     """
     limit = MAX_BATCHES if limit is None else limit
     per_epoch = train.batches_per_epoch(n_train)
-    total = runs * train.work_units(n_train)
+    passes = (runs - 1 + candidates) * members
+    total = passes * train.work_units(n_train)
     if total <= limit:
         return
     what = "run" if runs == 1 else "race"
     parts = f"{train.epochs:,} epochs × {per_epoch:,} batches"
-    if runs > 1:
-        parts = f"{runs} runs × {parts}"
+    counted = [f"{runs} runs"] if runs > 1 else []
+    if candidates > 1:
+        counted.append(
+            f"{candidates - 1} more preprocessing candidates"
+            if runs > 1
+            else f"{candidates} preprocessing candidates"
+        )
+    if members > 1:
+        counted.append(f"{members} ensemble members each")
+    if len(counted) == 1:  # "3 runs × ..." or "3 preprocessing candidates × ..."
+        parts = f"{counted[0]} × {parts}"
+    elif counted:
+        parts = f"{passes} trainings ({', '.join(counted)}) × {parts}"
     fix = "the epochs" if runs == 1 else "the epochs or the seeds,"
     raise JobTooLarge(
         f"This {what} asks for {total:,} batches ({parts}); the limit here is {limit:,}: "

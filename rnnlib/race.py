@@ -327,7 +327,9 @@ class _ForecastRunner:
             self.resolved, self.preprocessing = result.experiment, result.preprocessing
             # the windows with a validation part: the curves' reference line is drawn on it
             asked = dataclasses.replace(result.experiment.forecast, refit=False)
-            self._use(windows_for(self.task.series, dataclasses.replace(self.resolved, forecast=asked)))
+            self._use(
+                windows_for(self.task.series, dataclasses.replace(self.resolved, forecast=asked))
+            )
         return result.fit, self._metrics(result.metrics)
 
     def score(self, model, spec, seed, exp: Experiment | None = None) -> dict[str, float]:
@@ -383,7 +385,7 @@ class _ClassificationRunner:
         result = fit(model, self.parts["train"], self.parts["val"], train, on_progress, should_stop)
         return result, self.score(model, spec, seed)
 
-    def score(self, model, spec, seed) -> dict[str, float]:
+    def score(self, model, spec, seed, exp=None) -> dict[str, float]:
         X, y = self.parts["test"]
         logits = predict(model, X)[:, 0]
         target = torch.from_numpy(y)

@@ -145,7 +145,12 @@ def test_pages_show_a_refused_run_as_an_error(monkeypatch, page, button, job):
     at = press(page, button)
     (message,) = [e.value for e in at.error]
     # The counts follow the page's defaults; the sentence around them is what a visitor reads.
-    runs = r"" if button == "t_train" else r"3 runs × "
+    # With auto preprocessing the Train run counts its candidates, the race its first run's too.
+    runs = (
+        r"\d+ preprocessing candidates × "
+        if button == "t_train"
+        else r"\d+ trainings \(3 runs, \d+ more preprocessing candidates\) × "
+    )
     fix = "epochs" if button == "t_train" else "epochs or the seeds,"
     what = "run" if button == "t_train" else "race"
     assert re.fullmatch(

@@ -51,9 +51,10 @@ TRAIN = str(Path(__file__).resolve().parents[1] / "pages" / "2_Train.py")
 
 
 def train_from_link(**params) -> list[dict]:
-    at = AppTest.from_file(TRAIN, default_timeout=120)
+    at = AppTest.from_file(str(Path(TRAIN).parents[1] / "app.py"), default_timeout=120)
     at.session_state["model_spec"] = {"hidden_size": 8}
     at.query_params.update(params)
+    at.switch_page("pages/2_Train.py")
     at.run()
     at.button(key="t_train").click().run()
     assert not at.exception and not at.error

@@ -85,7 +85,9 @@ def test_a_model_trained_on_the_train_page_is_looked_at_by_default(train_outcome
     at = _ok(_page(t_outcome=train_outcome))
     assert "LSTM trained on the Train page" in at.caption[0].value
     window = at.slider(key="i_window")
-    assert window.label == "test window (scaled)"
+    # the window as the model reads it, named by the normalisation the Train run chose
+    normalize = at.session_state["t_outcome"]["result"].preprocessing.normalize
+    assert window.label == f"test window ({normalize})"
     assert window.max == len(train_outcome["result"].windows.test) - 1
     assert len(at.latex) == 6
     assert at.slider(key="i_t").max == 7  # the lookback

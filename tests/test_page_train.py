@@ -19,6 +19,7 @@ from rnnlib.training import EpochRecord
 from rnnlib.windows import WindowSpec
 
 PAGE = Path(__file__).resolve().parents[1] / "pages" / "2_Train.py"
+APP = PAGE.parents[1] / "app.py"
 SMALL = ModelSpec(hidden_size=8)  # what the Build page would hand over: tiny, so runs take a second
 RESOLVED = WindowSpec(lookback=24, normalize="window", transform="none")
 FORECASTERS = ["model", "naive (last value)", "seasonal naive", "drift", "window mean"]
@@ -27,8 +28,10 @@ FORECASTERS = ["model", "naive (last value)", "seasonal naive", "drift", "window
 def open_train(spec: ModelSpec = SMALL, epochs: int = 2, **widgets) -> AppTest:
     """The page with `spec` handed over from Build and `epochs` (training settings from the data
     turned off, so runs stay short), then widgets set one rerun each."""
-    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    # Through the router, as a visitor gets there: the page links to other pages it registers.
+    at = AppTest.from_file(str(APP), default_timeout=120)
     at.session_state["model_spec"] = spec.to_dict()
+    at.switch_page("pages/2_Train.py")
     ok(at.run())
     for key, value in {"t_auto": False, "t_epochs": epochs, **widgets}.items():
         widget(at, key).set_value(value)
@@ -109,7 +112,9 @@ def test_train_shows_scores_verdict_forecast_and_downloads():
     at = train(open_train())
     assert errors(at) == []
     done = at.session_state["t_outcome"]
-    assert done["stopped"] == "completed 2 epochs" and len(done["history"]) == 2
+    # the chosen settings are trained again on train + validation (ForecastSpec.refit), said so
+    assert done["stopped"].startswith("completed 2 epochs; then trained again on the training")
+    assert len(done["history"]) == 2
     table = next(d.value for d in at.dataframe if "MAE" in d.value.columns)
     assert list(table.index) == FORECASTERS  # the default sine's season (20) fits the lookback (24)
     assert list(table.columns) == ["MAE", "RMSE", "MAPE %", "sMAPE %", "MASE"]
@@ -279,7 +284,8 @@ def test_a_checkpoint_restores_the_same_scores():
     ok(at.run())
     assert errors(at) == []
     done = at.session_state["t_outcome"]
-    assert done["stopped"] == "completed 2 epochs (restored from a checkpoint)"
+    assert done["stopped"].startswith("completed 2 epochs; then trained again")
+    assert done["stopped"].endswith("(restored from a checkpoint)")
     assert len(done["history"]) == 2
     for name, scores in result.metrics.items():
         assert done["result"].metrics[name] == pytest.approx(scores)

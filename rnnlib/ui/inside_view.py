@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 from torch import nn
 
+from rnnlib.forecasting import Ensemble
 from rnnlib.inside import InsideError, sine_windows
 from rnnlib.memory_lab import LabSpec, QuickTrain, memory_lab
 from rnnlib.models import build_model
@@ -46,9 +47,13 @@ def session_sources() -> dict[str, Source]:
         win = result.windows
         parts = [(win.test, "test"), (win.val, "validation"), (win.train, "training")]
         part, name = next(((s, n) for s, n in parts if len(s)), parts[0])
-        spec = result.experiment.model
+        spec, model = result.experiment.model, result.model
         label = f"the {spec.cell.upper()} trained on the Train page ({outcome['stopped']})"
-        sources["trained"] = Source(result.model, part.X, label, f"{name} window (scaled)")
+        if isinstance(model, Ensemble):  # its members share one architecture: look at the first
+            model = model.members[0]
+            label += f"; the first of its {result.experiment.forecast.ensemble} ensemble members"
+        seen = "normalised" if result.preprocessing is None else result.preprocessing.normalize
+        sources["trained"] = Source(model, part.X, label, f"{name} window ({seen})")
     race = st.session_state.get("c_outcome")
     if race is not None and race.probe is not None and len(race.probe):
         several = len(race.seeds) > 1

@@ -88,8 +88,8 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     limits (rnnlib.limits) refuse the run.
     """
     first = plan(series, exp).candidates
-    runs = len(first) * exp.forecast.ensemble
-    check_job(first[0].train, len(windows_for(series, first[0]).train), runs=runs)
+    n_train = len(windows_for(series, first[0]).train)
+    check_job(first[0].train, n_train, candidates=len(first), members=exp.forecast.ensemble)
     with job_slot():  # released however the run ends, a Stop click's interrupt included
         job = dict(model=None, exp=None, series=series, history=[], started=time.perf_counter())
         st.session_state[f"{prefix}job"] = job

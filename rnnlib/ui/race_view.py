@@ -11,9 +11,9 @@ import time
 
 import streamlit as st
 
+from rnnlib.defaults import plan
 from rnnlib.errors import RnnlibError
 from rnnlib.figures.compare import race_curves
-from rnnlib.defaults import plan
 from rnnlib.forecasting import Experiment, prepare
 from rnnlib.limits import check_job, job_slot
 from rnnlib.optim import TrainSpec
@@ -111,11 +111,11 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
 
     JobTooLarge / ServerBusy (TrainErrors) when the server's limits (rnnlib.limits) refuse it.
     """
-    runs = len(CELLS) * len(seeds)
+    candidates = 1
     if isinstance(task, ForecastTask):  # the first run also tries every preprocessing candidate
         asked = Experiment(windows=task.windows, train=train, forecast=task.forecast)
-        runs += len(plan(task.series, asked).candidates) - 1
-    check_job(train, train_samples(task), runs=runs)
+        candidates = len(plan(task.series, asked).candidates)
+    check_job(train, train_samples(task), runs=len(CELLS) * len(seeds), candidates=candidates)
     log = RaceLog()
     st.session_state[f"{prefix}job"] = log
     try:
