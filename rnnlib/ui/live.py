@@ -104,6 +104,10 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
 
         result = run(series, exp, on_progress=view, on_candidate=on_candidate)
     st.session_state.pop(f"{prefix}job", None)
+    # The chosen candidate's curves (with validation), not those of the last stage drawn live.
+    view.chart.plotly_chart(
+        loss_curves(history_rows(result.fit.history), log_y), key=f"{prefix}loss_chosen"
+    )
     took = time.perf_counter() - job["started"]
     view.bar.progress(
         1.0, text=f"Done in {took:.1f} s (training and scoring): {result.fit.stopped}."
