@@ -68,7 +68,13 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     device = pick_device(args.device)
     spec = TrainSpec(
-        epochs=1, batch_size=BATCH, lr=1e-2, clip_grad=1.0, seed=SEED, device=args.device
+        epochs=1,
+        batch_size=BATCH,
+        lr=1e-2,
+        clip_grad=1.0,
+        seed=SEED,
+        device=args.device,
+        threads=0,  # torch's setting (--threads) for both loops, not fit's default of one
     )
     X, y = sine_windows(device)
     model = build_model(ModelSpec(cell="lstm", hidden_size=HIDDEN), seed=SEED).to(device)

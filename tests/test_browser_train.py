@@ -12,9 +12,12 @@ TRAIN_TIMEOUT_MS = 120_000  # a few epochs of the default LSTM; generous for a s
 
 
 def set_training(page, epochs: int, patience: int | None = None) -> None:
-    """Open the Training expander and set epochs (and early-stop patience), one rerun each."""
+    """Open the Training expander, turn the settings-from-the-data toggle off and set epochs
+    (and early-stop patience), one rerun each."""
     main = page.locator('[data-testid="stMain"]')
     main.locator('[data-testid="stExpander"] summary').filter(has_text="Training").click()
+    auto = main.get_by_text("epochs, early stopping and lr schedule from the data", exact=True)
+    rerun_after(page, auto.click)
     fields = {"epochs": epochs, "early-stop patience (0 = off)": patience}
     for label, value in fields.items():
         if value is not None:
@@ -54,13 +57,26 @@ def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_
     rerun_after(page, train.click, timeout_ms=TRAIN_TIMEOUT_MS)
     assert_no_exception(page)
     assert main.locator('[data-testid="stAlertContentError"]').count() == 0
-    assert main.get_by_text("Why training ended: completed 3 epochs.").is_visible()
+    ended = main.get_by_text(
+        "Why training ended: completed 3 epochs; then trained again", exact=False
+    )
+    assert ended.is_visible()
+    # auto preprocessing: what was chosen and why, each candidate's validation MAE, one window
+    assert main.get_by_text("Preprocessing:", exact=False).first.is_visible()
+    assert main.get_by_text("season 7 detected", exact=False).first.is_visible()
     assert main.get_by_text("best baseline", exact=False).first.is_visible()
     main.locator(".js-plotly-plot").nth(2).wait_for(timeout=30_000)  # plotly.js draws after the run
+    main.locator(".js-plotly-plot").nth(3).wait_for(timeout=30_000)
     titles = main.locator(".gtitle").all_text_contents()
     assert "Loss" in titles and "Forecast on the test part and past the end" in titles, titles
-    legend = set(main.locator(".legendtext").all_text_contents())
-    assert {"validation", "model (1 step ahead)", "forecast past the end"} <= legend, legend
+    assert "One window, before and after preprocessing" in titles, titles
+    legend = main.locator(".legendtext").all_text_contents()
+    assert {"validation", "model (1 step ahead)", "forecast past the end"} <= set(legend), legend
+    assert legend.count("inputs") == 1 and legend.count("targets") == 1, (
+        legend
+    )  # one legend, two panels
+    seen = main.locator(".js-plotly-plot").filter(has_text="One window, before and after")
+    assert seen.locator(".subplot.xy, .subplot.x2y2").count() == 2  # original units | model's view
     result_table = main.locator('[data-testid="stDataFrame"]').last  # the first is the preview
     result_table.scroll_into_view_if_needed()
     assert result_table.is_visible()
@@ -73,7 +89,8 @@ def test_train_page_trains_on_an_uploaded_csv_in_chromium(app_server, page, tmp_
 def test_train_page_draws_progress_live_and_stops_in_chromium(app_server, page):
     # 1000 points and 500 epochs: about a minute even on a fast, idle machine (200 epochs of the
     # default 400 points were over in 7 s there, before the Stop click landed).
-    open_page(page, app_server, "Train?t_n=1000")
+    # One preprocessing fixed: with auto's three candidates 500 epochs would pass the server's cap.
+    open_page(page, app_server, "Train?t_n=1000&t_normalize=last&t_transform=none")
     main = page.locator('[data-testid="stMain"]')
     set_training(page, epochs=500, patience=0)  # long enough to be stopped by hand
 

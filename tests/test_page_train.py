@@ -299,3 +299,40 @@ def test_a_file_that_is_not_a_checkpoint_is_an_error():
     ok(at.run()).button(key="t_restore").click()
     ok(at.run())
     assert len(errors(at)) == 1 and "t_outcome" not in at.session_state
+
+
+# --- preprocessing: auto, what it chose, and an impossible choice ---------------------------------
+
+
+def test_auto_result_says_what_it_chose_and_shows_one_window_before_and_after():
+    at = train(open_train())
+    result = at.session_state["t_outcome"]["result"]
+    pre = result.preprocessing
+    assert len(pre.candidates) == 3  # normalize and transform are auto by default
+    said = next(m.value for m in at.markdown if m.value.startswith("**Preprocessing:**"))
+    assert pre.text in said and "season" in said and "lookback" in said
+    table = next(d.value for d in at.dataframe if "validation MAE" in d.value.columns)
+    assert len(table) == 3 and (table["chosen"] == "✓").sum() == 1
+    chosen = table[table["chosen"] == "✓"].iloc[0]
+    assert (chosen["normalize"], chosen["transform"]) == (pre.normalize, pre.transform)
+    assert chosen["validation MAE"] == table["validation MAE"].min()
+    seen = charts(at)["One window, before and after preprocessing"]
+    assert seen["traces"] == ["inputs", "targets", "inputs", "targets"]
+    lookback = result.experiment.windows.lookback
+    spec = json.loads(
+        next(c for c in at.get("plotly_chart") if "before and after" in c.proto.spec).proto.spec
+    )
+    assert [len(values(t["y"])) for t in spec["data"]] == [lookback, 1, lookback, 1]
+
+
+def test_a_log_transform_of_a_series_below_zero_is_one_red_line():
+    at = open_train(t_transform="log")  # the default sine goes below zero
+    assert len(errors(at)) == 1 and "log transform needs a series above 0" in errors(at)[0]
+    assert at.button(key="t_train").disabled
+
+
+def test_an_explicit_normalisation_trains_one_candidate():
+    at = train(open_train(t_normalize="last", t_transform="none"))
+    pre = at.session_state["t_outcome"]["result"].preprocessing
+    assert (pre.normalize, pre.transform) == ("last", "none") and len(pre.candidates) == 1
+    assert not [d for d in at.dataframe if "validation MAE" in d.value.columns]

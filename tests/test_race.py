@@ -67,8 +67,8 @@ def test_auto_preprocessing_is_chosen_once_and_shared_by_every_cell(batches_seen
     rnn, lstm = batches_seen["rnn"], batches_seen["lstm"]
     assert len(rnn) > len(lstm) and lstm == batches_seen["gru"]
     tail = next(k for k in range(len(lstm), 0, -1) if rnn[-k:] == lstm[-k:])
-    chosen = lstm[: len(lstm) - tail]
-    assert chosen and any(rnn[i : i + len(chosen)] == chosen for i in range(len(rnn)))
+    chosen = lstm[: len(lstm) - tail]  # empty when the chosen candidate was the last one tried
+    assert any(rnn[i : i + len(chosen)] == chosen for i in range(len(rnn) - tail))
 
 
 def test_same_seed_reproduces_and_another_seed_changes(batches_seen):

@@ -120,14 +120,17 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
     st.session_state[f"{prefix}job"] = log
     try:
         with job_slot():  # one slot for the whole race: its runs go one after the other
+            view = RaceView(container, log, log_y, prefix)
             result = race(
-                task, spec, seeds=seeds, train=train, hidden=hidden,
-                on_progress=RaceView(container, log, log_y, prefix), log=log,
+                task, spec, seeds=seeds, train=train, hidden=hidden, on_progress=view, log=log,
             )  # fmt: skip
     except RnnlibError:  # refused before training (settings, data, limits): nothing to recover
         st.session_state.pop(f"{prefix}job", None)
         raise
     st.session_state.pop(f"{prefix}job", None)
+    # The finished runs' curves: the live chart last showed a final refit stage, without validation.
+    fig = race_curves(result.curves(), log_y, result.reference, result.loss)
+    view.chart.plotly_chart(fig, key=f"{prefix}live_final")
     st.session_state[f"{prefix}outcome"] = result
     runs_view.record_race(prefix, log, result)  # the Runs page's log: one run per cell and seed
 
