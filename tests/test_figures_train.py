@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rnnlib.figures.train import PART_COLOURS, forecast_chart, loss_curves, series_split
+from rnnlib.figures.train import (
+    PART_COLOURS,
+    forecast_chart,
+    loss_curves,
+    series_split,
+    window_as_seen,
+)
 
 N, H = 60, 3  # rows of history; forecast horizon
 
@@ -152,3 +158,19 @@ def test_forecast_chart_range_stops_at_the_start_of_a_short_history():
     ahead = future().assign(time=range(N, N + H))
     fig = forecast_chart(history.iloc[-8:], steps, ahead)
     assert fig.layout.xaxis.range[0] == history.index[-8]
+
+
+def test_window_as_seen_shows_one_window_in_two_panels():
+    times = pd.date_range("2024-01-01", periods=8, freq="D")
+    seen = {
+        "time_in": times[:6], "time_out": times[6:],
+        "raw_in": np.arange(6.0) + 100, "raw_out": np.array([106.0, 107.0]),
+        "model_in": np.linspace(-1, 0, 6), "model_out": np.array([0.2, 0.4]),
+    }  # fmt: skip
+    fig = window_as_seen(seen, "each window relative to its last value, no transform")
+    assert [t.name for t in fig.data] == ["inputs", "targets", "inputs", "targets"]
+    assert [len(t.y) for t in fig.data] == [6, 2, 6, 2]
+    assert [t.showlegend for t in fig.data] == [True, True, False, False]  # one legend entry each
+    assert list(fig.data[2].x) == [-6, -5, -4, -3, -2, -1] and list(fig.data[3].x) == [0, 1]
+    assert fig.layout.title.text == "One window, before and after preprocessing"
+    assert fig.layout.yaxis2.title.text.startswith("each window relative")

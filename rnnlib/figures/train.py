@@ -154,11 +154,9 @@ def window_as_seen(seen: dict, description: str) -> go.Figure:
     """One window twice: in original units (left) and as the model reads it (right).
 
     seen: forecasting.window_as_seen(...): {"time_in", "time_out", "raw_in", "raw_out",
-    "model_in", "model_out"}; description: the preprocessing in words, for the right title.
+    "model_in", "model_out"}; description: the preprocessing in words, for the hover text.
     """
-    fig = make_subplots(
-        1, 2, subplot_titles=("original units", f"as the model sees it: {description}")
-    )
+    fig = make_subplots(1, 2, subplot_titles=("original units", "as the model sees it"))
     steps_in = list(range(-len(seen["model_in"]), 0))
     steps_out = list(range(len(seen["model_out"])))
     for col, (x_in, x_out, y_in, y_out) in enumerate(
@@ -177,4 +175,9 @@ def window_as_seen(seen: dict, description: str) -> go.Figure:
             line=dict(color=PART_COLOURS["test"]), showlegend=col == 1, legendgroup="out",
         )  # fmt: skip
     fig.update_xaxes(title_text="steps from the forecast origin", row=1, col=2)
-    return _layout(fig, "One window, before and after preprocessing", "time", "", 300)
+    fig.update_yaxes(title_text=description, title_font=dict(size=11), row=1, col=2)
+    fig = _layout(fig, "One window, before and after preprocessing", "time", "", 320)
+    # the legend below the panels: above them it runs into the subplot titles
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0.5, xanchor="center", yanchor="top"))
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
+    return fig
