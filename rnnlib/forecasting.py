@@ -59,7 +59,7 @@ class ForecastSpec:
     strategy: str = "direct"  # "direct" | "recursive" | "seq2seq"
     gaussian: bool = False  # Gaussian head (mean and variance, NLL loss) -> 80% / 95% intervals
     period: int = 0  # season for seasonal naive and MASE; 0 = from the frequency or autocorrelation
-    ensemble: int = 1  # k models from seeds seed..seed+k-1; the forecast is their median
+    ensemble: int = 0  # k models from seeds seed..seed+k-1, median forecast; 0 = from the data
     # After the choice, train the chosen settings once more on the training AND validation rows
     # (for the epochs that were best), so the forecast learns from the most recent data too. In
     # a resolved experiment (a result's), True means the model was refit that way.
@@ -77,10 +77,10 @@ class ForecastSpec:
         if not isinstance(self.refit, bool):
             raise DataError(f"refit must be true or false, got {self.refit!r}.")
         k = self.ensemble
-        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_ENSEMBLE:
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= MAX_ENSEMBLE:
             raise DataError(
-                f"ensemble must be a whole number from 1 to {MAX_ENSEMBLE} (1 = one model), "
-                f"got {k!r}."
+                f"ensemble must be a whole number from 0 to {MAX_ENSEMBLE} (0 = from the data, "
+                f"1 = one model), got {k!r}."
             )
 
 
@@ -94,7 +94,7 @@ class Experiment:
     @property
     def resolved(self) -> bool:
         """True when nothing is left to choose from the data."""
-        return self.windows.resolved and not self.train.auto
+        return self.windows.resolved and not self.train.auto and self.forecast.ensemble > 0
 
     def to_dict(self) -> dict:
         return {
@@ -108,7 +108,7 @@ class Experiment:
         then: the global scaler, no transform, explicit epochs, no refit."""
         try:
             windows = {"normalize": "global", "transform": "none", **d["windows"]}
-            forecast = {"refit": False, **d["forecast"]}
+            forecast = {"refit": False, "ensemble": 1, **d["forecast"]}
             return cls(
                 ModelSpec.from_dict(d["model"]), WindowSpec(**windows),
                 TrainSpec(**d["train"]), ForecastSpec(**forecast),

@@ -298,7 +298,11 @@ def epoch_seconds(history: Sequence[dict]) -> float:
 class _ForecastRunner:
     def __init__(self, task: ForecastTask, base: ModelSpec, train: TrainSpec):
         self.task, self.train = task, train
-        self.asked = Experiment(base, task.windows, train, task.forecast)
+        # A race compares single models: an ensemble only when asked for by number.
+        forecast = task.forecast
+        if forecast.ensemble == 0:
+            forecast = dataclasses.replace(forecast, ensemble=1)
+        self.asked = Experiment(base, task.windows, train, forecast)
         self.resolved: Experiment | None = self.asked if self.asked.resolved else None
         self.preprocessing: Preprocessing | None = None
         self.input_size = task.series.values().shape[1]

@@ -35,7 +35,7 @@ def experiment(strategy="direct", gaussian=False, **model) -> Experiment:
         ModelSpec(hidden_size=8, **model),
         WindowSpec(lookback=12, horizon=3, normalize="global", transform="none"),
         FAST,
-        ForecastSpec(strategy=strategy, gaussian=gaussian),
+        ForecastSpec(strategy=strategy, gaussian=gaussian, ensemble=1),
     )
 
 

@@ -109,7 +109,17 @@ def test_csv_flags_and_save_give_a_loadable_checkpoint(csv_file, tmp_path, capsy
 
 
 def test_text_output_is_a_summary_with_epochs_on_stderr(csv_file, capsys):
-    args = ["--lookback", "8", "--normalize", "last", "--transform", "none", *TINY]
+    args = [
+        "--lookback",
+        "8",
+        "--normalize",
+        "last",
+        "--transform",
+        "none",
+        "--ensemble",
+        "1",
+        *TINY,
+    ]
     code = main(["train", "--csv", str(csv_file), "--target", "sales", *args])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -139,7 +149,10 @@ def test_text_output_is_a_summary_with_epochs_on_stderr(csv_file, capsys):
         (["--synthetic", "sine", "--strategy", "psychic"], "Unknown strategy 'psychic'"),
         (["--synthetic", "sine", "--normalize", "mean"], "Unknown normalize 'mean': choose one of"),
         (["--synthetic", "sine", "--transform", "log"], "log transform needs a series above 0"),
-        (["--synthetic", "sine", "--ensemble", "10"], "ensemble must be a whole number from 1 to 9"),
+        (
+            ["--synthetic", "sine", "--ensemble", "10"],
+            "ensemble must be a whole number from 0 to 9",
+        ),
         (["--synthetic", "nope"], "Unknown synthetic series 'nope'"),
         (["--dataset", "nope"], "Unknown dataset 'nope'"),
         (["--synthetic", "sine", "--target", "value"], "--target only apply to --csv"),

@@ -188,3 +188,16 @@ def test_an_ensemble_is_the_median_of_its_members_and_survives_a_checkpoint():
     np.testing.assert_allclose(result.model(x).detach(), outs.median(0).values.detach())
     again = restored_result(load_checkpoint(save_checkpoint(result, series)))
     pd.testing.assert_frame_equal(again.future, result.future)
+
+
+def test_a_small_series_gets_an_ensemble_of_three_and_a_long_one_a_single_model():
+    small = plan(trending(n=240), Experiment(SMALL, WindowSpec(horizon=3)))
+    assert {c.forecast.ensemble for c in small.candidates} == {3}
+    assert "ensemble of 3 seeds" in " ".join(small.reasons)
+    long = plan(trending(n=3000), Experiment(SMALL, WindowSpec(horizon=3)))
+    assert {c.forecast.ensemble for c in long.candidates} == {1}
+    assert "one model" in " ".join(long.reasons)
+    given = plan(
+        trending(n=240), Experiment(SMALL, WindowSpec(horizon=3), forecast=ForecastSpec(ensemble=2))
+    )
+    assert {c.forecast.ensemble for c in given.candidates} == {2}

@@ -237,7 +237,8 @@ def test_a_setting_only_one_run_has_shows_a_dash(record):
     d = record.to_dict()
     del d["settings"]["forecast"]["ensemble"]  # as a log written before that field existed
     older = RunRecord(**{**d, "data": DataInfo(**d["data"])})
-    assert describe_differences(older, record) == ["ensemble — → 1"]
+    k = record.settings["forecast"]["ensemble"]
+    assert describe_differences(older, record) == [f"ensemble — → {k}"]
 
 
 def test_differences_table_lists_only_settings_that_vary(record):

@@ -59,11 +59,12 @@ def session_sources() -> dict[str, Source]:
         several = len(race.seeds) > 1
         for run in race.runs:
             if run.model is not None:
+                model = run.model.members[0] if isinstance(run.model, Ensemble) else run.model
                 name = f"Race: {run.cell.upper()}" + (f" s{run.seed}" if several else "")
                 label = (
                     f"the {run.cell.upper()} from the Compare race (seed {run.seed}; {run.stopped})"
                 )
-                sources[name] = Source(run.model, race.probe, label, "test window (scaled)")
+                sources[name] = Source(model, race.probe, label, "test window (scaled)")
     return sources
 
 

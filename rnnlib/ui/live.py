@@ -89,7 +89,8 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     """
     first = plan(series, exp).candidates
     n_train = len(windows_for(series, first[0]).train)
-    check_job(first[0].train, n_train, candidates=len(first), members=exp.forecast.ensemble)
+    members = first[0].forecast.ensemble
+    check_job(first[0].train, n_train, candidates=len(first), members=members)
     with job_slot():  # released however the run ends, a Stop click's interrupt included
         job = dict(model=None, exp=None, series=series, history=[], started=time.perf_counter())
         st.session_state[f"{prefix}job"] = job

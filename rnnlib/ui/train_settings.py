@@ -74,8 +74,9 @@ def forecast_ui(prefix: str) -> ForecastSpec:
         help="The head predicts a mean and a variance, trained by NLL: 80% and 95% intervals.",
     )  # fmt: skip
     ensemble = c1.number_input(
-        "ensemble (models)", 1, MAX_ENSEMBLE, 1, key=f"{prefix}ensemble", **KEEP,
-        help="Train this many models from consecutive seeds and forecast their median.",
+        "ensemble (0 = from the data)", 0, MAX_ENSEMBLE, 0, key=f"{prefix}ensemble", **KEEP,
+        help="Train this many models from consecutive seeds and forecast their median; 0: three "
+        "for a small series, one for a long one.",
     )  # fmt: skip
     return ForecastSpec(strategy, gaussian, int(period), int(ensemble))
 
