@@ -194,7 +194,7 @@ def test_a_small_series_gets_an_ensemble_of_three_and_a_long_one_a_single_model(
     small = plan(trending(n=240), Experiment(SMALL, WindowSpec(horizon=3)))
     assert {c.forecast.ensemble for c in small.candidates} == {3}
     assert "ensemble of 3 seeds" in " ".join(small.reasons)
-    long = plan(trending(n=3000), Experiment(SMALL, WindowSpec(horizon=3)))
+    long = plan(trending(n=3000), Experiment(SMALL, WindowSpec(lookback=96, horizon=3)))
     assert {c.forecast.ensemble for c in long.candidates} == {1}
     assert "one model" in " ".join(long.reasons)
     given = plan(
