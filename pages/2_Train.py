@@ -8,7 +8,7 @@ from rnnlib.figures.train import forecast_chart, loss_curves, series_split, wind
 from rnnlib.forecasting import Experiment, prepare
 from rnnlib.forecasting import window_as_seen as seen_window
 from rnnlib.optim import TrainError
-from rnnlib.scoreboard import candidates_table, metrics_table, verdict
+from rnnlib.scoreboard import candidates_table, ensemble_text, metrics_table, verdict
 from rnnlib.ui import live
 from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.links import link_guard
@@ -89,7 +89,8 @@ if done is not None:
     ):
         st.warning("This result comes from other data or settings than those above: press Train.")
     st.markdown(
-        f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, season {result.period}."
+        f"**{verdict(result.metrics)}** Scored on {result.test['origin'].nunique()} test origins, "
+        f"season {result.period}; the model is {ensemble_text(result.experiment.forecast.ensemble)}."
     )
     table = metrics_table(result.metrics).style.format("{:.4g}", na_rep="—")
     st.dataframe(table.highlight_min(axis=0, color="#d4f4dd"))

@@ -9,7 +9,7 @@ from rnnlib.inside import core_spec, record, step_arithmetic
 from rnnlib.ui import inside_view as view
 from rnnlib.ui.links import link_guard
 
-P = "i_"  # session-state prefix of this page
+PREFIX = "i_"  # session-state prefix of this page
 st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 st.title(":material/visibility: Inside the cell")
 report_link = link_guard()
@@ -22,28 +22,28 @@ st.markdown(
 
 def looking_glass() -> None:
     """Model and window pickers, the heatmaps, and one step spelled out."""
-    source = view.source_ui(P)
+    source = view.source_ui(PREFIX)
     spec, n = core_spec(source.model), len(source.windows)
     st.caption(
         f"Looking at {source.label}: {spec.cell.upper()}, hidden {spec.hidden_size}, {spec.num_layers} layer(s)."
     )
     c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 2, 1])
-    view.clamp(f"{P}window", n - 1)
+    view.clamp(f"{PREFIX}window", n - 1)
     index = c1.slider(
-        source.window_label, 0, max(n - 1, 1), 0, key=f"{P}window", disabled=n == 1, **view.KEEP
-    )
-    layer = c2.selectbox("layer", range(spec.num_layers), key=f"{P}layer", **view.KEEP)
+        source.window_label, 0, max(n - 1, 1), 0, key=f"{PREFIX}window", disabled=n == 1, **view.KEEP
+    )  # fmt: skip
+    layer = c2.selectbox("layer", range(spec.num_layers), key=f"{PREFIX}layer", **view.KEEP)
     direction = c3.selectbox(
         "direction", range(spec.num_directions), format_func=["forward →", "backward ←"].__getitem__,
-        key=f"{P}direction", disabled=not spec.bidirectional,
+        key=f"{PREFIX}direction", disabled=not spec.bidirectional,
     )  # fmt: skip
     rec = record(source.model, source.windows[min(index, n - 1)])
-    view.clamp(f"{P}t", rec.steps - 1)
+    view.clamp(f"{PREFIX}t", rec.steps - 1)
     t = c4.slider(
-        "step t (dotted line)", 0, max(rec.steps - 1, 1), rec.steps // 2, key=f"{P}t", **view.KEEP
-    )
-    view.clamp(f"{P}unit", spec.hidden_size - 1)
-    unit = c5.number_input("unit", 0, spec.hidden_size - 1, 0, key=f"{P}unit", **view.KEEP)
+        "step t (dotted line)", 0, max(rec.steps - 1, 1), rec.steps // 2, key=f"{PREFIX}t", **view.KEEP
+    )  # fmt: skip
+    view.clamp(f"{PREFIX}unit", spec.hidden_size - 1)
+    unit = c5.number_input("unit", 0, spec.hidden_size - 1, 0, key=f"{PREFIX}unit", **view.KEEP)
     t = min(t, rec.steps - 1)
     if rec.prediction is not None:
         shown = ", ".join(f"{v:.3g}" for v in rec.prediction[:6])
@@ -52,7 +52,7 @@ def looking_glass() -> None:
         )
     left, right = st.columns([1, 1], gap="medium")
     with left:
-        st.plotly_chart(state_heatmaps(rec, layer, direction, t), key=f"{P}heatmaps")
+        st.plotly_chart(state_heatmaps(rec, layer, direction, t), key=f"{PREFIX}heatmaps")
     with right:
         st.markdown(f"**Step t = {t}, unit {unit}**, with the numbers the cell used")
         lines = step_arithmetic(source.model, None, layer, direction, t, int(unit), recording=rec)
@@ -95,18 +95,18 @@ st.markdown(
 )
 with st.expander("Quick-training settings (both experiments below)"):
     try:
-        quick = view.quick_ui(P)
+        quick = view.quick_ui(PREFIX)
     except RnnlibError as e:
         st.error(str(e))
         quick = None
 if quick is not None:
     try:
-        view.reach_ui(P, quick)
+        view.reach_ui(PREFIX, quick)
     except RnnlibError as e:
         st.error(str(e))
-reach = st.session_state.get(f"{P}reach_result")
+reach = st.session_state.get(f"{PREFIX}reach_result")
 if reach is not None:
-    st.plotly_chart(reach_chart(reach), key=f"{P}reach_chart")
+    st.plotly_chart(reach_chart(reach), key=f"{PREFIX}reach_chart")
     if reach.scores:
         what = "test accuracy" if reach.task == "memory" else "test MSE"
         st.caption(
@@ -126,12 +126,12 @@ st.markdown(
 )
 if quick is not None:
     try:
-        view.lab_ui(P, quick, memory_lab_chart)
+        view.lab_ui(PREFIX, quick, memory_lab_chart)
     except RnnlibError as e:
         st.error(str(e))
-lab = st.session_state.get(f"{P}lab_result")
+lab = st.session_state.get(f"{PREFIX}lab_result")
 if lab is not None:
-    st.plotly_chart(memory_lab_chart(lab), key=f"{P}lab_chart")
+    st.plotly_chart(memory_lab_chart(lab), key=f"{PREFIX}lab_chart")
     st.caption(
         f"{sum(map(len, lab.accuracy.values()))} models trained in {lab.seconds:.1f} s on {lab.length}-step windows."
     )

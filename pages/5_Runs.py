@@ -8,7 +8,7 @@ from rnnlib.runs import describe_differences, differences_table
 from rnnlib.ui import runs_view
 
 st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
-P = "r_"  # session-state prefix of this page
+PREFIX = "r_"  # session-state prefix of this page
 log = runs_view.session_log()
 st.title(":material/history: Runs")
 st.caption(
@@ -21,8 +21,8 @@ st.caption(
 with st.expander("Save or load the log", expanded=not len(log)):
     save, load = st.columns(2, gap="large")
     # Loaded first, so that the download beside it already holds what was loaded.
-    upload = load.file_uploader("Run log (.jsonl)", key=f"{P}upload")
-    if upload is not None and load.button("Add its runs", key=f"{P}load"):
+    upload = load.file_uploader("Run log (.jsonl)", key=f"{PREFIX}upload")
+    if upload is not None and load.button("Add its runs", key=f"{PREFIX}load"):
         try:
             added, out = log.extend(parse_log(upload.getvalue()))
             full = f"; {len(out)} older dropped out (it keeps {MAX_RUNS})" if out else ""
@@ -31,7 +31,7 @@ with st.expander("Save or load the log", expanded=not len(log)):
             load.error(str(e))
     save.download_button(
         "Download the log (.jsonl)", log.to_jsonl(), "runs.jsonl", "application/jsonl",
-        disabled=not len(log), key=f"{P}download", icon=":material/download:", on_click="ignore",
+        disabled=not len(log), key=f"{PREFIX}download", icon=":material/download:", on_click="ignore",
     )  # fmt: skip
     save.caption(
         "One line per run: settings, scores, loss curve and test forecast, no weights. "
@@ -48,7 +48,7 @@ if not len(log):
     st.stop()
 
 event = st.dataframe(
-    log.table(), on_select="rerun", selection_mode="multi-row", hide_index=True, key=f"{P}table",
+    log.table(), on_select="rerun", selection_mode="multi-row", hide_index=True, key=f"{PREFIX}table",
     column_config={
         **{c: st.column_config.Column(width="small") for c in ("run", "best", "cell", "horizon")},
         "MASE": st.column_config.NumberColumn(format="%.3f"),
@@ -69,11 +69,11 @@ if chosen:
     charts, diffs = st.columns([2, 1], gap="large")
     with charts:
         which = st.segmented_control(
-            "Loss", list(LOSS_NAMES), default="val_loss", required=True, key=f"{P}which",
+            "Loss", list(LOSS_NAMES), default="val_loss", required=True, key=f"{PREFIX}which",
             format_func=LOSS_NAMES.get,
         )  # fmt: skip
         curves = [(e.label, e.record.history) for e in chosen]
-        st.plotly_chart(loss_overlay(curves, which), key=f"{P}loss")
+        st.plotly_chart(loss_overlay(curves, which), key=f"{PREFIX}loss")
         data = {e.record.data.sha256: e.record.data.label for e in chosen}
         kept = [e for e in chosen if e.record.forecast]
         if len(data) > 1:
@@ -84,7 +84,7 @@ if chosen:
         elif kept:
             actual = runs_view.actual_values(kept)
             runs = [(e.label, e.record.forecast["time"], e.record.forecast["model"]) for e in kept]
-            st.plotly_chart(forecast_overlay(actual, runs), key=f"{P}forecast")
+            st.plotly_chart(forecast_overlay(actual, runs), key=f"{PREFIX}forecast")
     with diffs:
         st.subheader("What differs")
         if len(chosen) == 2:
@@ -93,9 +93,9 @@ if chosen:
             st.markdown("\n".join(f"- {line}" for line in lines) or "Same data and settings.")
         elif len(chosen) > 2:
             table = differences_table([e.record for e in chosen], [f"#{e.number}" for e in chosen])
-            st.dataframe(table, key=f"{P}diff")
+            st.dataframe(table, key=f"{PREFIX}diff")
         else:
             st.caption("Select a second run to see what differs.")
     st.subheader("Selected runs")
     for entry in chosen:
-        runs_view.actions_ui(P, log, entry)
+        runs_view.actions_ui(PREFIX, log, entry)

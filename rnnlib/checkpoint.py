@@ -205,12 +205,12 @@ def _read(data: bytes) -> dict[str, Any]:
     except Exception:  # weights_only refuses any object but tensors and plain containers
         raise CheckpointError(
             "This file is not an rnnlib checkpoint (it could not be read as plain tensors and "
-            "settings): upload a file saved from the Forecast page or with --save."
+            "settings): upload a file saved from the Train page or with --save."
         ) from None
     if not isinstance(payload, dict) or payload.get("magic") != MAGIC:
         raise CheckpointError(
             "This file is not an rnnlib checkpoint (its header is missing or wrong): upload a "
-            "file saved from the Forecast page or with --save."
+            "file saved from the Train page or with --save."
         )
     version = payload.get("version")
     if not _whole(version) or version != FORMAT_VERSION:

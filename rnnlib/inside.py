@@ -183,6 +183,132 @@ def sine_windows(length: int = 40, count: int = 16, period: float = 25.0) -> np.
     return np.stack([values[3 * k : 3 * k + length, None] for k in range(count)])
 
 
+# --- one step, computed ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class StepValues:
+    """The numbers one unit's step used and gave, as floats (computed in float64).
+
+    values: name -> this unit's number. The cell's results under RECORDED's names ("i", "f", "g",
+            "o", "c", "h" / "r", "z", "n", "h" / "h"; an LSTM unit at or past proj_size has no "h"),
+            then the numbers between that the equations show: GRU "h_prev" and "n_in" (the sum
+            inside n_t's tanh), LSTM "c_prev" and "c_out" (LN(c_t) with layer_norm, else c_t).
+    terms:  gate -> the terms summed inside its activation, in the equation's order; GRU's n_t has
+            "n_x" (beside r_t) and "n_h" (multiplied by r_t) instead.
+    """
+
+    spec: ModelSpec  # the recording's (the mirror's) spec
+    direction: int  # 1 reads the step after: its previous state is h_{t+1}
+    unit: int
+    values: dict[str, float]
+    terms: dict[str, tuple[float, ...]]
+
+    @property
+    def results(self) -> dict[str, float]:
+        """What the cell computed for this unit, in RECORDED order: the recording's numbers."""
+        return {k: self.values[k] for k in RECORDED[self.spec.cell] if k in self.values}
+
+
+def _sigmoid(v):
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def _layer_norm(v, weight, bias, eps: float = 1e-5):
+    # LN(v) = (v - mean) / sqrt(var + eps) * weight + bias, over the whole vector (PyTorch's eps).
+    return (v - v.mean()) / np.sqrt(v.var() + eps) * weight + bias
+
+
+def _params(twin: ScratchRecurrent, layer: int, direction: int) -> dict[str, np.ndarray]:
+    sfx = f"_l{layer}" + ("_reverse" if direction else "")
+    state = twin.state_dict()
+    return {k.removesuffix(sfx): v.double().numpy() for k, v in state.items() if k.endswith(sfx)}
+
+
+def step_values(
+    model: nn.Module, x, layer: int, direction: int, t: int, unit: int,
+    recording: Recording | None = None,
+) -> StepValues:  # fmt: skip
+    """One step of one unit recomputed from the model's weights in float64; see StepValues.
+
+    x: the window (T, I); t: the input step (a reverse direction reads it after t+1, so its
+    previous state is h_{t+1}); unit: index into H (gates, c), also used for h when it is < P.
+    Pass the window's ``recording`` to reuse it. Raises InsideError for an index out of range.
+    """
+    rec = recording if recording is not None else record(model, x)
+    spec = rec.spec
+    layer = _check_index("layer", layer, spec.num_layers)
+    direction = _check_index("direction", direction, spec.num_directions)
+    t = _check_index("time step t", t, rec.steps)
+    j = _check_index("unit", unit, spec.hidden_size)
+    p = _params(mirror(model), layer, direction)
+    own = rec.states[(layer, direction)]
+    # The layer's input at t: the window, or the layer below's h_t of every direction, concatenated.
+    below = range(spec.num_directions) if layer else ()
+    x_t = np.concatenate([rec.states[(layer - 1, d)]["h"][t] for d in below]) if layer else rec.x[t]
+    prev = t - 1 if direction == 0 else t + 1
+    fresh = not 0 <= prev < rec.steps  # the first step processed starts from zero states
+    h_prev = np.zeros(spec.state_size) if fresh else own["h"][prev]
+    wx, wh = p["weight_ih"] @ x_t, p["weight_hh"] @ h_prev
+    zero = np.zeros_like(wx)
+    b_ih, b_hh = p.get("bias_ih", zero), p.get("bias_hh", zero)
+    if spec.layer_norm:
+        wx = _layer_norm(wx, p["ln_ih_weight"], p["ln_ih_bias"])
+        wh = _layer_norm(wh, p["ln_hh_weight"], p["ln_hh_bias"])
+    H, b = spec.hidden_size, spec.bias
+
+    def pre(k: int) -> tuple[float, ...]:
+        """Gate block k's terms for unit j, in its equation's order."""
+        row = k * H + j
+        if spec.layer_norm:  # LN(W x), LN(W h), b_i, b_h
+            return (wx[row], wh[row]) + ((b_ih[row], b_hh[row]) if b else ())
+        return (wx[row], b_ih[row], wh[row], b_hh[row]) if b else (wx[row], wh[row])
+
+    def step(terms: dict, **values) -> StepValues:
+        terms = {k: tuple(map(float, ts)) for k, ts in terms.items()}
+        return StepValues(spec, direction, j, {k: float(v) for k, v in values.items()}, terms)
+
+    if spec.cell == "rnn":
+        # h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+        s = wx + b_ih + wh + b_hh
+        h = np.maximum(s, 0.0) if spec.nonlinearity == "relu" else np.tanh(s)
+        return step({"h": pre(0)}, h=h[j])
+
+    if spec.cell == "gru":
+        # r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr);  z_t likewise
+        r = _sigmoid(wx[:H] + b_ih[:H] + wh[:H] + b_hh[:H])
+        z = _sigmoid(wx[H : 2 * H] + b_ih[H : 2 * H] + wh[H : 2 * H] + b_hh[H : 2 * H])
+        # n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
+        xn, hn = wx[2 * H :] + b_ih[2 * H :], wh[2 * H :] + b_hh[2 * H :]
+        n = np.tanh(xn + r * hn)
+        # h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+        h = (1 - z) * n + z * h_prev
+        row = 2 * H + j
+        n_x = (wx[row], b_ih[row]) if b else (wx[row],)
+        n_h = (wh[row], b_hh[row]) if b else (wh[row],)
+        terms = {"r": pre(0), "z": pre(1), "n_x": n_x, "n_h": n_h}
+        n_in = xn[j] + r[j] * hn[j]
+        return step(terms, r=r[j], z=z[j], n=n[j], h=h[j], h_prev=h_prev[j], n_in=n_in)
+
+    # LSTM. [i f g o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh  (LN on both products when layer_norm)
+    s = wx + b_ih + wh + b_hh
+    i, f, o = _sigmoid(s[:H]), _sigmoid(s[H : 2 * H]), _sigmoid(s[3 * H :])
+    g = np.tanh(s[2 * H : 3 * H])
+    c_prev = np.zeros(H) if fresh else own["c"][prev]
+    # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+    c = f * c_prev + i * g
+    # h_t = o_t ⊙ tanh(c_t)   (LN(c_t) inside the tanh with layer_norm; then W_hr with proj_size)
+    c_out = _layer_norm(c, p["ln_c_weight"], p["ln_c_bias"]) if spec.layer_norm else c
+    h = o * np.tanh(c_out)
+    if spec.proj_size:
+        # unit j of h mixes every unit of o_t ⊙ tanh(c_t); h has proj_size units only
+        h = p["weight_hr"] @ h
+    terms = {name: pre(k) for k, name in enumerate("ifgo")}
+    gates = dict(i=i[j], f=f[j], g=g[j], o=o[j], c=c[j])
+    h_j = {"h": h[j]} if j < len(h) else {}
+    return step(terms, **gates, **h_j, c_prev=c_prev[j], c_out=c_out[j])
+
+
 # --- one step, spelled out ---------------------------------------------------------------------
 
 
@@ -213,19 +339,51 @@ def _line(eq: str, rows: list[str], value: float, name: str) -> StepLine:
     return StepLine(rf"\begin{{aligned}}{body}\end{{aligned}}", float(value), name)
 
 
-def _sigmoid(v):
-    return 1.0 / (1.0 + np.exp(-v))
+def step_latex(step: StepValues) -> list[StepLine]:
+    """The step's equations with its numbers in them: one StepLine per result, in RECORDED order."""
+    spec, j, v, terms = step.spec, step.unit, step.values, step.terms
+    eqs = equations(spec)
+    if step.direction == 1:
+        eqs = [e.replace("_{t-1}", "_{t+1}") for e in eqs]
+    eq = dict(zip(RECORDED[spec.cell], eqs, strict=True))  # one equation per recorded name
 
+    def gate(name: str, act: str) -> StepLine:
+        inner, value = terms[name], v[name]
+        rows = [f"= {act}({_terms(inner)})", f"= {act}({_num(sum(inner))}) = {_num(value)}"]
+        return _line(eq[name], rows, value, name)
 
-def _layer_norm(v, weight, bias, eps: float = 1e-5):
-    # LN(v) = (v - mean) / sqrt(var + eps) * weight + bias, over the whole vector (PyTorch's eps).
-    return (v - v.mean()) / np.sqrt(v.var() + eps) * weight + bias
+    if spec.cell == "rnn":
+        relu = spec.nonlinearity == "relu"
+        return [gate("h", r"\operatorname{ReLU}" if relu else r"\tanh")]
 
+    if spec.cell == "gru":
+        outer, inner = _terms(terms["n_x"]), _terms(terms["n_h"])
+        n_rows = [
+            rf"= \tanh({outer} + {_num(v['r'])}\cdot({inner}))",
+            rf"= \tanh({_num(v['n_in'])}) = {_num(v['n'])}",
+        ]
+        z_j, n_j, h_j = _num(v["z"]), _num(v["n"], True), _num(v["h_prev"], True)
+        h_row = rf"= (1 - {z_j})\cdot{n_j} + {z_j}\cdot{h_j} = {_num(v['h'])}"
+        return [
+            gate("r", r"\sigma"),
+            gate("z", r"\sigma"),
+            _line(eq["n"], n_rows, v["n"], "n"),
+            _line(eq["h"], [h_row], v["h"], "h"),
+        ]
 
-def _params(twin: ScratchRecurrent, layer: int, direction: int) -> dict[str, np.ndarray]:
-    sfx = f"_l{layer}" + ("_reverse" if direction else "")
-    state = twin.state_dict()
-    return {k.removesuffix(sfx): v.double().numpy() for k, v in state.items() if k.endswith(sfx)}
+    lines = [gate(name, r"\tanh" if name == "g" else r"\sigma") for name in "ifgo"]
+    f, i = _num(v["f"]), _num(v["i"])
+    c_row = rf"= {f}\cdot{_num(v['c_prev'], True)} + {i}\cdot{_num(v['g'], True)}"
+    lines.append(_line(eq["c"], [rf"{c_row} = {_num(v['c'])}"], v["c"], "c"))
+    if "h" not in v:  # a projected LSTM's unit past proj_size: h has no such unit
+        return lines
+    if not spec.proj_size:
+        # with layer_norm the number inside tanh is LN(c_t)_j, normalised over all H units
+        h_row = rf"= {_num(v['o'])}\cdot\tanh({_num(v['c_out'])}) = {_num(v['h'])}"
+    else:
+        h_row = rf"\Rightarrow h_{{t,{j}}} = \textstyle\sum_k W_{{hr}}[{j},k]\,(o_t \odot \tanh(c_t))_k = {_num(v['h'])}"
+    lines.append(_line(eq["h"], [h_row], v["h"], "h"))
+    return lines
 
 
 def step_arithmetic(
@@ -234,103 +392,6 @@ def step_arithmetic(
 ) -> list[StepLine]:  # fmt: skip
     """One step's equations for one unit, with the numbers the cell used: one StepLine per equation.
 
-    x: the window (T, I); t: the input step (a reverse direction reads it after t+1, so its
-    previous state is h_{t+1}); unit: index into H (gates, c), also used for h when it is < P.
-    Pass the window's ``recording`` to reuse it. Raises InsideError for an index out of range.
+    step_latex(step_values(...)); the arguments and errors are step_values'.
     """
-    rec = recording if recording is not None else record(model, x)
-    spec = rec.spec
-    layer = _check_index("layer", layer, spec.num_layers)
-    direction = _check_index("direction", direction, spec.num_directions)
-    t = _check_index("time step t", t, rec.steps)
-    j = _check_index("unit", unit, spec.hidden_size)
-    p = _params(mirror(model), layer, direction)
-    own = rec.states[(layer, direction)]
-    # The layer's input at t: the window, or the layer below's h_t of every direction, concatenated.
-    below = range(spec.num_directions) if layer else ()
-    x_t = np.concatenate([rec.states[(layer - 1, d)]["h"][t] for d in below]) if layer else rec.x[t]
-    prev = t - 1 if direction == 0 else t + 1
-    fresh = not 0 <= prev < rec.steps  # the first step processed starts from zero states
-    h_prev = np.zeros(spec.state_size) if fresh else own["h"][prev]
-    wx, wh = p["weight_ih"] @ x_t, p["weight_hh"] @ h_prev
-    zero = np.zeros_like(wx)
-    b_ih, b_hh = p.get("bias_ih", zero), p.get("bias_hh", zero)
-    if spec.layer_norm:
-        wx = _layer_norm(wx, p["ln_ih_weight"], p["ln_ih_bias"])
-        wh = _layer_norm(wh, p["ln_hh_weight"], p["ln_hh_bias"])
-    eqs = equations(spec)
-    if direction == 1:
-        eqs = [e.replace("_{t-1}", "_{t+1}") for e in eqs]
-    H, b = spec.hidden_size, spec.bias
-
-    def gate(eq: str, act: str, inner: list[float], value: float, name: str) -> StepLine:
-        rows = [f"= {act}({_terms(inner)})", f"= {act}({_num(sum(inner))}) = {_num(value)}"]
-        return _line(eq, rows, value, name)
-
-    def pre(k: int) -> list[float]:
-        row = k * H + j
-        if spec.layer_norm:  # the equation's order: LN(W x), LN(W h), b_i, b_h
-            return [wx[row], wh[row]] + ([b_ih[row], b_hh[row]] if b else [])
-        return [wx[row], b_ih[row], wh[row], b_hh[row]] if b else [wx[row], wh[row]]
-
-    if spec.cell == "rnn":
-        # h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
-        s = wx + b_ih + wh + b_hh
-        relu = spec.nonlinearity == "relu"
-        h = np.maximum(s, 0.0) if relu else np.tanh(s)
-        act = r"\operatorname{ReLU}" if relu else r"\tanh"
-        return [gate(eqs[0], act, pre(0), h[j], "h")]
-
-    if spec.cell == "gru":
-        # r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr);  z_t likewise
-        r = _sigmoid(wx[:H] + b_ih[:H] + wh[:H] + b_hh[:H])
-        z = _sigmoid(wx[H : 2 * H] + b_ih[H : 2 * H] + wh[H : 2 * H] + b_hh[H : 2 * H])
-        # n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
-        xn, hn = wx[2 * H :] + b_ih[2 * H :], wh[2 * H :] + b_hh[2 * H :]
-        n = np.tanh(xn + r * hn)
-        # h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
-        h = (1 - z) * n + z * h_prev
-        row = 2 * H + j
-        outer = _terms([wx[row], b_ih[row]] if b else [wx[row]])
-        inner = _terms([wh[row], b_hh[row]] if b else [wh[row]])
-        n_rows = [
-            rf"= \tanh({outer} + {_num(r[j])}\cdot({inner}))",
-            rf"= \tanh({_num(xn[j] + r[j] * hn[j])}) = {_num(n[j])}",
-        ]
-        z_j, n_j, h_j = _num(z[j]), _num(n[j], True), _num(h_prev[j], True)
-        h_row = rf"= (1 - {z_j})\cdot{n_j} + {z_j}\cdot{h_j} = {_num(h[j])}"
-        return [
-            gate(eqs[0], r"\sigma", pre(0), r[j], "r"),
-            gate(eqs[1], r"\sigma", pre(1), z[j], "z"),
-            _line(eqs[2], n_rows, n[j], "n"),
-            _line(eqs[3], [h_row], h[j], "h"),
-        ]
-
-    # LSTM. [i f g o] = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh  (LN on both products when layer_norm)
-    s = wx + b_ih + wh + b_hh
-    i, f, o = _sigmoid(s[:H]), _sigmoid(s[H : 2 * H]), _sigmoid(s[3 * H :])
-    g = np.tanh(s[2 * H : 3 * H])
-    c_prev = np.zeros(H) if fresh else own["c"][prev]
-    # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-    c = f * c_prev + i * g
-    # h_t = o_t ⊙ tanh(c_t)   (LN(c_t) inside the tanh with layer_norm; then W_hr with proj_size)
-    c_out = _layer_norm(c, p["ln_c_weight"], p["ln_c_bias"]) if spec.layer_norm else c
-    m = o * np.tanh(c_out)
-    lines = [
-        gate(eqs[k], act, pre(k), v[j], name)
-        for k, (name, act, v) in enumerate(
-            [("i", r"\sigma", i), ("f", r"\sigma", f), ("g", r"\tanh", g), ("o", r"\sigma", o)]
-        )
-    ]
-    c_row = rf"= {_num(f[j])}\cdot{_num(c_prev[j], True)} + {_num(i[j])}\cdot{_num(g[j], True)}"
-    lines.append(_line(eqs[4], [rf"{c_row} = {_num(c[j])}"], c[j], "c"))
-    if not spec.proj_size:
-        # with layer_norm the number inside tanh is LN(c_t)_j, normalised over all H units
-        h_row = rf"= {_num(o[j])}\cdot\tanh({_num(c_out[j])}) = {_num(m[j])}"
-        lines.append(_line(eqs[5], [h_row], m[j], "h"))
-    elif j < spec.proj_size:
-        # h_t = W_hr (o_t ⊙ tanh(c_t)): unit j of h mixes every unit of o_t ⊙ tanh(c_t)
-        h = p["weight_hr"] @ m
-        h_row = rf"\Rightarrow h_{{t,{j}}} = \textstyle\sum_k W_{{hr}}[{j},k]\,(o_t \odot \tanh(c_t))_k = {_num(h[j])}"
-        lines.append(_line(eqs[5], [h_row], h[j], "h"))
-    return lines
+    return step_latex(step_values(model, x, layer, direction, t, unit, recording))

@@ -78,9 +78,8 @@ class RunRecord:
     history: tuple[dict, ...]  # {"epoch", "train_loss", "val_loss", "elapsed_s"} per epoch
     seconds: float  # training time (the last epoch's elapsed_s when that is all there is)
     stopped: str  # why training ended, for a person
-    preprocessing: dict | None = (
-        None  # what the run chose for the target (normalisation, transform)
-    )
+    # what the run chose for the target (normalisation, transform)
+    preprocessing: dict | None = None
     # The settings as asked for when some were left to the data ("auto"): what Open in Train sets.
     requested: dict | None = None
     # Test forecasts one step ahead: {"time": [...], "actual": [...], "model": [...]} (capped).

@@ -76,3 +76,8 @@ def candidates_table(preprocessing) -> pd.DataFrame:
             for c in preprocessing.candidates
         ]
     )
+
+
+def ensemble_text(k: int) -> str:
+    """What the scored model is, for the verdict line: one network or a median of k."""
+    return "one network" if k == 1 else f"the median of {k} networks trained from {k} seeds"

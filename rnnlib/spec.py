@@ -35,15 +35,13 @@ class SpecError(RnnlibError):
 class ModelSpec:
     cell: str = "lstm"  # the recurrent cell: "rnn", "lstm" or "gru"
     input_size: int = 1  # features per time step (1 = a univariate series)
-    hidden_size: int = (
-        32  # units per layer: big enough to fit a seasonal series, small enough for CPU
-    )
+    # units per layer: big enough to fit a seasonal series, small enough for CPU
+    hidden_size: int = 32
     num_layers: int = 1  # stacked layers; depth rarely helps on short series
     nonlinearity: str = "tanh"  # RNN only; relu can explode without clipping
     bias: bool = True  # PyTorch keeps two biases per gate block (b_ih and b_hh)
-    batch_first: bool = (
-        True  # (B, T, F) input like most data code; False is PyTorch's default (T, B, F)
-    )
+    # (B, T, F) input like most data code; False is PyTorch's default (T, B, F)
+    batch_first: bool = True
     dropout: float = 0.0  # between stacked layers only, so it needs num_layers > 1
     bidirectional: bool = False  # reads the window both ways; fine for classification, not causal
     proj_size: int = 0  # LSTM only: project h to this size (0 = off), must be < hidden_size

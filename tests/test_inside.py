@@ -3,6 +3,8 @@ cell equations give, and the step arithmetic's numbers are the recording's."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -14,6 +16,8 @@ from rnnlib.inside import (
     record,
     sine_windows,
     step_arithmetic,
+    step_latex,
+    step_values,
 )
 from rnnlib.models import build_model
 from rnnlib.seq2seq import Seq2SeqModel
@@ -184,6 +188,35 @@ def test_step_arithmetic_numbers_are_the_recordings(kw):
                     for line in lines:
                         got = rec.at(layer, d)[line.name][t, unit]
                         assert line.value == pytest.approx(got, abs=1e-6), (line.name, t, unit)
+
+
+@pytest.mark.parametrize("kw", VARIANTS.values(), ids=VARIANTS.keys())
+def test_step_values_are_what_the_cell_computed(kw):
+    model = _model(**kw)
+    x = _window()
+    rec = record(model, x)
+    spec = model.spec
+    act = {"i": _sigmoid, "f": _sigmoid, "o": _sigmoid, "r": _sigmoid, "z": _sigmoid}
+    act |= {"g": np.tanh, "h": np.tanh if spec.nonlinearity == "tanh" else _relu}
+    places = (range(spec.num_layers), range(spec.num_directions), (0, T // 2, T - 1), range(H))
+    for at in itertools.product(*places):  # (layer, direction, t, unit)
+        step = step_values(model, x, *at, recording=rec)
+        layer, d, t, unit = at
+        assert (step.direction, step.unit) == (d, unit)
+        got = {k: rec.at(layer, d)[k][t, unit] for k in step.results}
+        assert step.results == pytest.approx(got, abs=1e-6)
+        for name, terms in step.terms.items():  # each gate: its activation of the terms it lists
+            if name in act:
+                assert step.values[name] == pytest.approx(act[name](sum(terms)))
+        assert step_latex(step) == step_arithmetic(model, x, *at, recording=rec)
+
+
+def _sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def _relu(v):
+    return max(v, 0.0)
 
 
 def test_step_arithmetic_spells_out_the_terms():

@@ -1,8 +1,7 @@
 """pages/1_Build.py under AppTest: every widget reaches the spec, and the page shows its numbers."""
 
-from pathlib import Path
-
 import pytest
+from pagetest import ROOT, ok, widget
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.codegen import export_script
@@ -10,7 +9,7 @@ from rnnlib.equations import equations
 from rnnlib.params import total_params
 from rnnlib.spec import ModelSpec, SpecError
 
-PAGE = Path(__file__).resolve().parents[1] / "pages" / "1_Build.py"
+PAGE = ROOT / "pages" / "1_Build.py"
 
 
 def run(query: dict | None = None, **widgets) -> AppTest:
@@ -27,15 +26,6 @@ def run(query: dict | None = None, **widgets) -> AppTest:
             ok(at.run())
         widget(at, key).set_value(value)
     return ok(at.run()) if widgets else at
-
-
-def widget(at: AppTest, key: str):
-    return next(w for w in at.main if getattr(w, "key", None) == key)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def count(at: AppTest) -> str:

@@ -1,6 +1,5 @@
-from pathlib import Path
-
 import pytest
+from pagetest import APP, TINY_SPEC, errors, ok, open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.budget import budget_range, compare_counts, solve_budget
@@ -8,24 +7,11 @@ from rnnlib.optim import TrainSpec
 from rnnlib.race import ClassificationTask, RaceLog, race
 from rnnlib.spec import ModelSpec
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGE = "pages/3_Compare.py"
-SMALL = ModelSpec(
-    hidden_size=4
-)  # what the Build page would hand over: tiny, so races take a second
 
 
 def open_compare(spec: ModelSpec | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP))
-    if spec is not None:
-        at.session_state["model_spec"] = spec.to_dict()  # as the Build page leaves it
-    at.switch_page(PAGE)
-    return ok(at.run(timeout=60))
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGE, spec)
 
 
 def frame(at: AppTest, column: str):
@@ -33,10 +19,6 @@ def frame(at: AppTest, column: str):
     return next(
         d.value for d in at.dataframe if column in d.value.columns or column in d.value.index
     )
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
 
 
 def tiny_race_settings(at: AppTest) -> AppTest:
@@ -84,14 +66,14 @@ def test_budget_too_small_is_a_one_line_error():
 
 
 def test_a_tiny_forecast_race_shows_three_result_rows_that_stay():
-    at = open_compare(SMALL)
+    at = open_compare(TINY_SPEC)
     at.number_input(key="c_n").set_value(100)
     at.number_input(key="c_lookback").set_value(6)
     tiny_race_settings(at).button(key="c_race").click().run(timeout=120)
     assert errors(ok(at)) == []
     results = frame(at, "s / epoch")
     assert list(results.index) == ["RNN", "LSTM", "GRU"]
-    assert list(results["params"]) == list(compare_counts(SMALL).values())
+    assert list(results["params"]) == list(compare_counts(TINY_SPEC).values())
     assert {"MAE", "MASE"} <= set(results.columns)
     assert frame(at, "naive").columns[0] == "MAE"
     at.switch_page("app.py")
@@ -101,7 +83,7 @@ def test_a_tiny_forecast_race_shows_three_result_rows_that_stay():
 
 
 def test_classification_race_with_equal_budget_reports_accuracy_vs_majority():
-    at = open_compare(SMALL)
+    at = open_compare(TINY_SPEC)
     at.toggle(key="c_budget_on").set_value(True).run(timeout=60)
     ok(at).number_input(key="c_budget").set_value(300)
     at.button_group(key="c_kind").set_value("classification").run(timeout=60)
@@ -114,12 +96,12 @@ def test_classification_race_with_equal_budget_reports_accuracy_vs_majority():
     results = frame(at, "s / epoch")
     assert list(results.index) == ["RNN", "LSTM", "GRU"]
     assert {"accuracy", "BCE", "vs majority"} <= set(results.columns)
-    assert list(results["hidden"]) == list(solve_budget(SMALL, 300).values())
+    assert list(results["hidden"]) == list(solve_budget(TINY_SPEC, 300).values())
     assert list(frame(at, "majority").index) == ["majority"]
 
 
 def test_a_delay_longer_than_the_sequence_is_an_error_and_disables_race():
-    at = open_compare(SMALL)
+    at = open_compare(TINY_SPEC)
     at.button_group(key="c_kind").set_value("classification").run(timeout=60)
     ok(at).selectbox(key="c_task").set_value("memory").run(timeout=60)
     ok(at).number_input(key="c_length").set_value(10).run(timeout=60)  # the delay stays at 15
@@ -131,7 +113,7 @@ def test_a_delay_longer_than_the_sequence_is_an_error_and_disables_race():
 
 
 def test_a_series_too_short_for_the_windows_is_an_error():
-    at = open_compare(SMALL)
+    at = open_compare(TINY_SPEC)
     at.number_input(key="c_n").set_value(50)
     at.number_input(key="c_lookback").set_value(200).run(timeout=60)
     (shown,) = errors(ok(at))
@@ -149,8 +131,8 @@ def test_a_race_interrupted_by_a_click_is_scored_on_the_next_run():
 
     with pytest.raises(KeyboardInterrupt):
         task = ClassificationTask(n_samples=60, length=5)
-        race(task, SMALL, train=TrainSpec(epochs=2), on_progress=interrupt, log=log)
-    at = AppTest.from_file(str(APP))
+        race(task, TINY_SPEC, train=TrainSpec(epochs=2), on_progress=interrupt, log=log)
+    at = AppTest.from_file(APP)
     at.session_state["c_job"] = log
     at.switch_page(PAGE)
     ok(at.run(timeout=60))

@@ -3,9 +3,8 @@ with tiny settings, and bad inputs shown as one-line errors rather than exceptio
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from pagetest import ROOT, TIMEOUT, clean
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.forecasting import Experiment, ForecastSpec, run
@@ -14,8 +13,7 @@ from rnnlib.series import make_synthetic
 from rnnlib.spec import ModelSpec
 from rnnlib.windows import WindowSpec
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "4_Inside.py")
-TIMEOUT = 60
+PAGE = str(ROOT / "pages" / "4_Inside.py")
 
 
 def _page(spec: ModelSpec | None = None, **state) -> AppTest:
@@ -27,12 +25,6 @@ def _page(spec: ModelSpec | None = None, **state) -> AppTest:
     return at.run(timeout=TIMEOUT)
 
 
-def _ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
-
-
 def _tiny_settings(at: AppTest) -> AppTest:
     at.number_input(key="i_q_hidden").set_value(2)
     at.number_input(key="i_q_n").set_value(8)
@@ -42,7 +34,7 @@ def _tiny_settings(at: AppTest) -> AppTest:
 
 @pytest.mark.parametrize("cell, lines", [("rnn", 1), ("lstm", 6), ("gru", 4)])
 def test_default_view_for_each_cell(cell, lines):
-    at = _ok(_page(ModelSpec(cell=cell, hidden_size=6)))
+    at = clean(_page(ModelSpec(cell=cell, hidden_size=6)))
     assert len(at.latex) == lines  # one equation per recorded quantity, with numbers
     assert len(at.get("plotly_chart")) == 1  # the heatmaps; no experiment has run yet
     assert "fresh, untrained " + cell.upper() in at.caption[0].value
@@ -51,21 +43,21 @@ def test_default_view_for_each_cell(cell, lines):
 
 def test_bidirectional_stack_shows_the_chosen_layer_and_direction():
     spec = ModelSpec(cell="gru", hidden_size=5, num_layers=2, bidirectional=True, impl="scratch")
-    at = _ok(_page(spec))
+    at = clean(_page(spec))
     at.selectbox(key="i_layer").set_value(1)
     at.selectbox(key="i_direction").set_value(1)
     at.slider(key="i_t").set_value(0)
-    at = _ok(at.run(timeout=TIMEOUT))
+    at = clean(at.run(timeout=TIMEOUT))
     assert "h_{t+1}" in at.latex[0].value  # the backward direction reads the next step's state
     assert "**Step t = 0, unit 0**" in at.markdown[1].value
 
 
 def test_indices_are_clamped_when_the_model_shrinks():
-    at = _ok(_page(ModelSpec(cell="lstm", hidden_size=8)))
+    at = clean(_page(ModelSpec(cell="lstm", hidden_size=8)))
     at.number_input(key="i_unit").set_value(7)
-    at = _ok(at.run(timeout=TIMEOUT))
+    at = clean(at.run(timeout=TIMEOUT))
     at.session_state["model_spec"] = ModelSpec(cell="rnn", hidden_size=3).to_dict()
-    at = _ok(at.run(timeout=TIMEOUT))
+    at = clean(at.run(timeout=TIMEOUT))
     assert at.number_input(key="i_unit").value == 2
 
 
@@ -82,7 +74,7 @@ def train_outcome(request):
 
 
 def test_a_model_trained_on_the_train_page_is_looked_at_by_default(train_outcome):
-    at = _ok(_page(t_outcome=train_outcome))
+    at = clean(_page(t_outcome=train_outcome))
     assert "LSTM trained on the Train page" in at.caption[0].value
     window = at.slider(key="i_window")
     # the window as the model reads it, named by the normalisation the Train run chose
@@ -92,29 +84,29 @@ def test_a_model_trained_on_the_train_page_is_looked_at_by_default(train_outcome
     assert len(at.latex) == 6
     assert at.slider(key="i_t").max == 7  # the lookback
     window.set_value(2)
-    _ok(at.run(timeout=TIMEOUT))
+    clean(at.run(timeout=TIMEOUT))
 
 
 def test_gradient_reach_button_with_tiny_settings():
-    at = _ok(_page(ModelSpec(cell="rnn", hidden_size=3)))
+    at = clean(_page(ModelSpec(cell="rnn", hidden_size=3)))
     _tiny_settings(at).slider(key="i_r_length").set_value(6)
     at.slider(key="i_r_delay").set_value(2)
-    at = _ok(at.button(key="i_r_run").click().run(timeout=TIMEOUT))
+    at = clean(at.button(key="i_r_run").click().run(timeout=TIMEOUT))
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     assert "How far back the gradient reaches" in charts[1].proto.spec
     assert at.caption[-1].value.startswith("After training, test accuracy: RNN")
     result = at.session_state["i_reach_result"]
     assert result.length == 6 and set(result.curves) == {"rnn", "lstm", "gru"}
-    at = _ok(at.run(timeout=TIMEOUT))  # kept in session state: drawn again without a click
+    at = clean(at.run(timeout=TIMEOUT))  # kept in session state: drawn again without a click
     assert len(at.get("plotly_chart")) == 2
 
 
 def test_memory_lab_button_with_tiny_settings():
-    at = _ok(_page(ModelSpec(cell="gru", hidden_size=3)))
+    at = clean(_page(ModelSpec(cell="gru", hidden_size=3)))
     _tiny_settings(at).multiselect(key="i_l_delays").set_value([0, 2])
     at.multiselect(key="i_l_cells").set_value(["rnn", "gru"])
-    at = _ok(at.button(key="i_l_run").click().run(timeout=TIMEOUT))
+    at = clean(at.button(key="i_l_run").click().run(timeout=TIMEOUT))
     result = at.session_state["i_lab_result"]
     assert result.delays == (0, 2) and list(result.accuracy) == ["rnn", "gru"]
     assert at.caption[-1].value.startswith("4 models trained in")
@@ -122,7 +114,7 @@ def test_memory_lab_button_with_tiny_settings():
 
 
 def test_bad_inputs_are_one_line_errors():
-    at = _ok(_page(ModelSpec(cell="lstm", hidden_size=3)))
+    at = clean(_page(ModelSpec(cell="lstm", hidden_size=3)))
     at.multiselect(key="i_l_delays").set_value([])
     at = at.button(key="i_l_run").click().run(timeout=TIMEOUT)
     assert not at.exception
@@ -145,12 +137,12 @@ def test_each_model_of_a_compare_race_can_be_looked_at(task):
     else:
         data = ClassificationTask("memory", n_samples=40, length=8, delay=3)
     result = race(data, ModelSpec(hidden_size=3), train=TrainSpec(epochs=1))
-    at = _ok(_page(c_outcome=result))
+    at = clean(_page(c_outcome=result))
     source = at.segmented_control[0]
     assert source.options == ["Race: RNN", "Race: LSTM", "Race: GRU", "Fresh untrained model"]
     for name, cell, lines in [("Race: GRU", "GRU", 4), ("Race: LSTM", "LSTM", 6)]:
         source.set_value(name)
-        at = _ok(at.run(timeout=TIMEOUT))
+        at = clean(at.run(timeout=TIMEOUT))
         assert f"the {cell} from the Compare race" in at.caption[0].value
         assert len(at.latex) == lines
         assert at.slider(key="i_window").max == len(result.probe) - 1

@@ -3,10 +3,9 @@ Open in Train, the log saved and loaded, and the Train / Compare pages filling t
 
 import copy
 import dataclasses
-import json
-from pathlib import Path
 
 import pytest
+from pagetest import TINY_SPEC, charts, ok, open_page, widget
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.checkpoint import save_checkpoint
@@ -20,7 +19,6 @@ from rnnlib.spec import ModelSpec
 from rnnlib.ui.runs_view import LOG_KEY
 from rnnlib.windows import WindowSpec
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/5_Runs.py"
 FAST = dict(normalize="global", transform="none")  # one preprocessing candidate: quick
 # The Train page's default sine, as its widgets describe it.
@@ -54,29 +52,12 @@ def three_runs() -> RunLog:
 
 
 def open_runs(log: RunLog | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if log is not None:
-        at.session_state[LOG_KEY] = copy.deepcopy(log)
-    at.switch_page(PAGE)
-    return ok(at.run())
+    return open_page(PAGE, **({LOG_KEY: copy.deepcopy(log)} if log is not None else {}))
 
 
 def select(at: AppTest, *rows: int) -> AppTest:
     at.session_state["r_table"] = {"selection": {"rows": list(rows), "columns": [], "cells": []}}
     return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at: AppTest) -> dict[str, list[str]]:
-    out = {}
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        out[spec["layout"]["title"]["text"]] = [t.get("name") for t in spec["data"]]
-    return out
 
 
 def table(at: AppTest):
@@ -116,8 +97,8 @@ def test_the_table_lists_every_run_with_the_best_per_dataset(three_runs):
 def test_two_runs_on_the_same_data_are_overlaid_with_what_differs(three_runs):
     at = select(open_runs(three_runs), 0, 1)
     shown = charts(at)
-    assert shown[LOSS] == ["#1 LSTM 4, sine", "#2 GRU 4, sine"]
-    assert shown[FORECAST] == ["actual", "#1 LSTM 4, sine", "#2 GRU 4, sine"]
+    assert shown[LOSS]["traces"] == ["#1 LSTM 4, sine", "#2 GRU 4, sine"]
+    assert shown[FORECAST]["traces"] == ["actual", "#1 LSTM 4, sine", "#2 GRU 4, sine"]
     assert "- cell lstm → gru\n- lookback 24 → 48" in texts(at)
     at.segmented_control(key="r_which").set_value("train_loss")
     assert "Train loss of the selected runs" in charts(ok(at.run()))
@@ -126,7 +107,7 @@ def test_two_runs_on_the_same_data_are_overlaid_with_what_differs(three_runs):
 def test_runs_on_other_data_are_not_overlaid_and_three_get_a_table(three_runs):
     at = select(open_runs(three_runs), 0, 2)
     assert "different data" in texts(at) and FORECAST not in charts(at)
-    assert len(charts(at)[LOSS]) == 2
+    assert len(charts(at)[LOSS]["traces"]) == 2
     assert "- data sine → nile" in texts(at)
     at = select(at, 0, 1, 2)
     diff = next(d.value for d in at.dataframe if "#3" in d.value.columns)
@@ -140,7 +121,9 @@ def test_delete_removes_a_run_and_keeps_the_other_selected(three_runs):
     ok(at.button(key=f"r_delete_{first}").click().run())
     assert table(at)["run"].tolist() == ["#2", "#3"]
     assert at.session_state[LOG_KEY].get(first) is None
-    assert charts(at)[LOSS] == ["#2 GRU 4, sine"]  # still selected: the same run, one row up
+    assert charts(at)[LOSS]["traces"] == [
+        "#2 GRU 4, sine"
+    ]  # still selected: the same run, one row up
 
 
 def test_open_in_train_restores_the_model_the_settings_and_the_data(three_runs):
@@ -191,12 +174,9 @@ def test_a_foreign_file_is_refused_in_one_line_and_changes_nothing():
 
 def open_fast(page: str, prefix: str) -> AppTest:
     """Train or Compare with a tiny Build model, lookback 24 and one preprocessing (fast)."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["model_spec"] = ModelSpec(hidden_size=4).to_dict()
-    at.switch_page(page)
-    ok(at.run())
+    at = open_page(page, TINY_SPEC, timeout=120)
     for name, value in {"lookback": 24, "normalize": "global", "transform": "none"}.items():
-        next(w for w in at.main if getattr(w, "key", None) == prefix + name).set_value(value)
+        widget(at, prefix + name).set_value(value)
         ok(at.run())
     return at
 

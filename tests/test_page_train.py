@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pagetest import charts, errors, ok, widget
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.checkpoint import save_checkpoint
@@ -37,29 +38,6 @@ def open_train(spec: ModelSpec = SMALL, epochs: int = 2, **widgets) -> AppTest:
         widget(at, key).set_value(value)
         ok(at.run())
     return at
-
-
-def widget(at: AppTest, key: str):
-    return next(w for w in at.main if getattr(w, "key", None) == key)
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
-
-
-def charts(at: AppTest) -> dict[str, dict]:
-    """Plotly charts on the page by title: {title: {"traces": [names], "layout": ...}}."""
-    out = {}
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        title = spec["layout"].get("title", {}).get("text", "")
-        out[title] = dict(traces=[t.get("name") for t in spec["data"]], layout=spec["layout"])
-    return out
 
 
 def values(y) -> np.ndarray:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from rnnlib.scoreboard import metrics_table, verdict
+from rnnlib.scoreboard import ensemble_text, metrics_table, verdict
 
 NAN = float("nan")
 
@@ -89,3 +89,8 @@ def test_verdict_when_a_baseline_is_exact():
     assert verdict(metrics) == (
         "The best baseline, naive (last value), is exact on the test part: nothing to beat."
     )
+
+
+def test_ensemble_text_says_how_many_networks_the_forecast_is():
+    assert ensemble_text(1) == "one network"
+    assert ensemble_text(3) == "the median of 3 networks trained from 3 seeds"

@@ -21,7 +21,7 @@ from rnnlib.ui.session import current_spec
 
 MAX_FRESH_PARAMS = 2_000_000  # a Build spec above this takes seconds to build and to record
 DELAY_CHOICES = (0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 40)
-Q = QuickTrain()
+QUICK = QuickTrain()
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,10 +113,12 @@ def clamp(key: str, high: int) -> None:
 def quick_ui(prefix: str) -> QuickTrain:
     """Training settings shared by the reach and memory-lab experiments."""
     c1, c2, c3, c4 = st.columns(4)
-    hidden = c1.number_input("hidden units", 1, 128, Q.hidden_size, key=f"{prefix}q_hidden", **KEEP)
-    n = c2.number_input("training samples", 8, 4096, Q.n_train, 64, key=f"{prefix}q_n", **KEEP)
-    epochs = c3.number_input("epochs", 1, 200, Q.epochs, key=f"{prefix}q_epochs", **KEEP)
-    seed = c4.number_input("seed", 0, 10_000, Q.seed, key=f"{prefix}q_seed", **KEEP)
+    hidden = c1.number_input(
+        "hidden units", 1, 128, QUICK.hidden_size, key=f"{prefix}q_hidden", **KEEP
+    )
+    n = c2.number_input("training samples", 8, 4096, QUICK.n_train, 64, key=f"{prefix}q_n", **KEEP)
+    epochs = c3.number_input("epochs", 1, 200, QUICK.epochs, key=f"{prefix}q_epochs", **KEEP)
+    seed = c4.number_input("seed", 0, 10_000, QUICK.seed, key=f"{prefix}q_seed", **KEEP)
     return QuickTrain(hidden_size=int(hidden), n_train=int(n), epochs=int(epochs), seed=int(seed))
 
 

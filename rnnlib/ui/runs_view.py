@@ -28,7 +28,7 @@ from rnnlib.ui.session import SPEC_KEY
 
 LOG_KEY = "run_log"
 TRAIN_PAGE = "pages/2_Train.py"
-T = "t_"  # the Train page's session-state prefix
+TRAIN = "t_"  # the Train page's session-state prefix
 # Labels the data widgets show (and so write into the URL) for their values.
 SOURCE_LABELS = {"synthetic": "Synthetic", "sample": "Sample data", "csv": "Upload CSV"}
 # (settings section, field) -> Train widget key (after the prefix).
@@ -163,22 +163,22 @@ def train_link(record: RunRecord) -> tuple[dict[str, str], list[str]]:
     params: dict[str, str] = {}
     source = record.data.source
     if source is not None:
-        params[f"{T}source"] = SOURCE_LABELS[source["kind"]]
+        params[f"{TRAIN}source"] = SOURCE_LABELS[source["kind"]]
         if source["kind"] == "sample":
-            params[f"{T}sample"] = str(source["name"])
+            params[f"{TRAIN}sample"] = str(source["name"])
         elif source["kind"] == "synthetic":
             name = source["generator"]
-            params[f"{T}gen"] = name.replace("_", " ")
+            params[f"{TRAIN}gen"] = name.replace("_", " ")
             for p, v in source.get("params", {}).items():
                 key = {"n": "n", "seed": "dseed"}.get(p, f"{name}_{p}")
-                params[f"{T}{key}"] = _url_value(v)
+                params[f"{TRAIN}{key}"] = _url_value(v)
     missing = []
     defaults = Experiment().to_dict()
     for section in ("windows", "forecast", "train"):
         for name, value in settings.get(section, {}).items():
             key = TRAIN_KEYS.get((section, name))
             if key is not None:
-                params[f"{T}{key}"] = _url_value(value)
+                params[f"{TRAIN}{key}"] = _url_value(value)
             elif value != defaults.get(section, {}).get(name):
                 missing.append(f"{name} {show(value)}")
     return params, missing
