@@ -192,10 +192,8 @@ def test_step_arithmetic_numbers_are_the_recordings(kw):
 
 @pytest.mark.parametrize("kw", VARIANTS.values(), ids=VARIANTS.keys())
 def test_step_values_are_what_the_cell_computed(kw):
-    model = _model(**kw)
-    x = _window()
-    rec = record(model, x)
-    spec = model.spec
+    model, x = _model(**kw), _window()
+    rec, spec = record(model, x), model.spec
     act = {"i": _sigmoid, "f": _sigmoid, "o": _sigmoid, "r": _sigmoid, "z": _sigmoid}
     act |= {"g": np.tanh, "h": np.tanh if spec.nonlinearity == "tanh" else _relu}
     places = (range(spec.num_layers), range(spec.num_directions), (0, T // 2, T - 1), range(H))
