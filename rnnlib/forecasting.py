@@ -51,7 +51,7 @@ from rnnlib.windows import (
 STRATEGIES = ("direct", "recursive", "seq2seq")
 MAX_ENSEMBLE = 9
 # Two-sided normal quantiles for the central 80% and 95% intervals.
-Z = {80: 1.2815515655446004, 95: 1.959963984540054}
+NORMAL_QUANTILES = {80: 1.2815515655446004, 95: 1.959963984540054}
 
 
 @dataclass(frozen=True)
@@ -421,7 +421,9 @@ def forecast_original(
     point = win.transform.point(mean)
     if var is None:
         return point, None
-    return point, {level: win.transform.bounds(mean, var, z) for level, z in Z.items()}
+    return point, {
+        level: win.transform.bounds(mean, var, z) for level, z in NORMAL_QUANTILES.items()
+    }
 
 
 def _split(out: Tensor, gaussian: bool) -> tuple[np.ndarray, np.ndarray | None]:

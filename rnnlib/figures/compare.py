@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from rnnlib.figures.build import GROUP_COLOURS
+from rnnlib.figures.colours import CELL_COLOURS
 from rnnlib.figures.train import _band, _layout
 from rnnlib.race import seed_band
 
-CELL_COLOURS = {"rnn": "#4C78A8", "lstm": "#F58518", "gru": "#54A24B"}
 BASELINE_COLOUR = "#9E9E9E"
 REFERENCE_DASH = ["dot", "dashdot", "longdash", "dash"]
 

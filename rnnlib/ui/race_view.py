@@ -34,7 +34,7 @@ from rnnlib.ui.train_settings import LEARNING_RATES
 DRAW_EVERY_S = 0.25  # as live.py: four redraws a second are smooth and cost little
 # Short labels: a bound widget writes its label into the URL (?c_task=memory).
 TASKS = {"sum_sign": "sum sign", "memory": "memory"}
-C = ClassificationTask()
+CLASSIFICATION_DEFAULTS = ClassificationTask()
 
 
 def task_ui(prefix: str) -> ClassificationTask:
@@ -44,10 +44,20 @@ def task_ui(prefix: str) -> ClassificationTask:
         "task", list(TASKS), format_func=TASKS.get, key=f"{prefix}task", **KEEP,
         help="sum sign: is the sum of the sequence > 0? memory: the sign of the marked value, k steps back.",
     )  # fmt: skip
-    n = c2.number_input("samples", 20, 20_000, C.n_samples, 100, key=f"{prefix}samples", **KEEP)
-    length = c3.number_input("length T", 2, 500, C.length, key=f"{prefix}length", **KEEP)
+    n = c2.number_input(
+        "samples",
+        20,
+        20_000,
+        CLASSIFICATION_DEFAULTS.n_samples,
+        100,
+        key=f"{prefix}samples",
+        **KEEP,
+    )
+    length = c3.number_input(
+        "length T", 2, 500, CLASSIFICATION_DEFAULTS.length, key=f"{prefix}length", **KEEP
+    )
     delay = c4.number_input(
-        "delay k", 0, 499, C.delay, key=f"{prefix}delay", disabled=name != "memory", **KEEP,
+        "delay k", 0, 499, CLASSIFICATION_DEFAULTS.delay, key=f"{prefix}delay", disabled=name != "memory", **KEEP,
         help="Memory task: a marker channel flags step T-1-k; the label is the sign of the value there.",
     )  # fmt: skip
     if name == "memory":
