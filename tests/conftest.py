@@ -16,7 +16,7 @@ def app_server(browser):
     to a sub-page through its legacy pages/-directory router, which skips app.py's
     st.navigation (plain sidebar labels) until some session has run app.py. Tests start from
     the state every visitor after the first one sees; pages set their wide layout themselves
-    so that first visit still looks right.
+    so that first visit still looks right. tests/test_browser_router.py pins that quirk down.
     """
     harness.require_browser()  # skip (or fail in CI) before paying for a server no test can use
     with harness.app_server() as base_url:
