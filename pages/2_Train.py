@@ -16,7 +16,7 @@ from rnnlib.ui.session import current_spec
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
 st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
-P = "t_"  # session-state prefix of this page
+PREFIX = "t_"  # session-state prefix of this page
 spec = current_spec()
 st.title(":material/monitoring: Train and forecast")
 st.caption(
@@ -24,21 +24,21 @@ st.caption(
     f"{', bidirectional' if spec.bidirectional else ''}, {spec.impl} implementation. "
     "Input and head widths follow the data and the horizon. Change the model on **Build** (sidebar)."
 )
-interrupted = live.recover_interrupted(P)
+interrupted = live.recover_interrupted(PREFIX)
 live.warm_up()
 report_link = link_guard()
 
 data_col, settings_col = st.columns(2, gap="large")
 with data_col:
-    series = data_source_ui(P)
+    series = data_source_ui(PREFIX)
 with settings_col:
     try:
         with st.expander("Windows and split", expanded=True):
-            windows = window_ui(P)
+            windows = window_ui(PREFIX)
         with st.expander("Forecast"):
-            forecast = forecast_ui(P)
+            forecast = forecast_ui(PREFIX)
         with st.expander("Training"):
-            training = training_ui(P)
+            training = training_ui(PREFIX)
         exp = Experiment(spec, windows, training, forecast)
     except (DataError, TrainError) as e:
         st.error(str(e))
@@ -54,7 +54,7 @@ if series is not None and exp is not None:
 if series is not None:
     # Drawn before any click: the first Plotly chart pays for loading plotly.js in the browser.
     bounds = split.boundaries if split is not None else None
-    st.plotly_chart(series_split(series.frame, series.target, bounds), key=f"{P}split_chart")
+    st.plotly_chart(series_split(series.frame, series.target, bounds), key=f"{PREFIX}split_chart")
     if split is not None:
         st.caption(
             f"{len(series):,} rows → {len(split.train)} train / {len(split.val)} validation / "
@@ -63,23 +63,25 @@ if series is not None:
         )
 
 b1, b2, b3 = st.columns([1, 1, 5])
-start = b1.button("Train", type="primary", disabled=split is None, key=f"{P}train")
+start = b1.button("Train", type="primary", disabled=split is None, key=f"{PREFIX}train")
 b2.button(
-    "Stop", key=f"{P}stop", help="Stops at the next progress report; the weights so far are scored."
+    "Stop",
+    key=f"{PREFIX}stop",
+    help="Stops at the next progress report; the weights so far are scored.",
 )
-log_y = b3.toggle("log-scale loss", False, key=f"{P}log")
+log_y = b3.toggle("log-scale loss", False, key=f"{PREFIX}log")
 area = st.container()  # the live progress and loss chart, then the finished run's loss chart
 if start and split is not None:
     try:
-        live.train(P, series, exp, area, log_y)
+        live.train(PREFIX, series, exp, area, log_y)
     except (DataError, TrainError) as e:
         st.error(str(e))
 
-done = live.outcome(P)
+done = live.outcome(PREFIX)
 if done is not None:
     result, shown = done["result"], done["series"]
     if not start:
-        area.plotly_chart(loss_curves(done["history"], log_y), key=f"{P}loss_final")
+        area.plotly_chart(loss_curves(done["history"], log_y), key=f"{PREFIX}loss_final")
     st.subheader("Result")
     st.caption(f"Why training ended: {done['stopped']}.")
     if (
@@ -112,7 +114,7 @@ if done is not None:
         )
         if len(pre.candidates) > 1:
             st.dataframe(candidates_table(pre), hide_index=True)
-        st.plotly_chart(window_as_seen(seen_window(result, shown), pre.text), key=f"{P}seen")
+        st.plotly_chart(window_as_seen(seen_window(result, shown), pre.text), key=f"{PREFIX}seen")
         st.caption(
             "The network never sees the original level: each window is re-expressed relative to its "
             "own inputs (or the training part's scale), and its forecast is mapped back the same way. "
@@ -121,26 +123,26 @@ if done is not None:
     target = shown.frame[shown.target]
     st.plotly_chart(
         forecast_chart(target, result.test, result.future, ("naive", "seasonal_naive")),
-        key=f"{P}forecast",
+        key=f"{PREFIX}forecast",
     )
     st.caption("The chart opens on the test part: double-click it to see the whole series.")
     d1, d2, _ = st.columns([1, 1, 5])
     d1.download_button(
         "Forecast CSV", result.future.to_csv(index=False), "forecast.csv", "text/csv",
-        key=f"{P}dl_csv",
+        key=f"{PREFIX}dl_csv",
     )  # fmt: skip
     d2.download_button(
-        "Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{P}dl_ckpt"
+        "Checkpoint", save_checkpoint(result, shown), "model.rnnlib", key=f"{PREFIX}dl_ckpt"
     )
     st.page_link("pages/5_Runs.py", label="Compare with earlier runs", icon=":material/history:")
 elif interrupted:
     st.caption("Press Train to start again.")
 
 with st.expander("Restore a checkpoint"):
-    upload = st.file_uploader("Checkpoint file (.rnnlib)", key=f"{P}ckpt")
-    if upload is not None and st.button("Restore", key=f"{P}restore"):
+    upload = st.file_uploader("Checkpoint file (.rnnlib)", key=f"{PREFIX}ckpt")
+    if upload is not None and st.button("Restore", key=f"{PREFIX}restore"):
         try:
-            live.restore(P, upload.getvalue())
+            live.restore(PREFIX, upload.getvalue())
             st.rerun()  # the result section above was drawn before this click was handled
         except CheckpointError as e:
             st.error(str(e))
