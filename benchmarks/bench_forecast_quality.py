@@ -6,7 +6,7 @@
     python benchmarks/bench_forecast_quality.py --markdown --json /tmp/q.json
 
 Each corpus series (`forecast_corpus.py`) goes through rnnlib as a person's upload would: a CSV
-(date, value) read by `rnnlib.csv_intake.read_csv`, then `rnnlib.forecasting.run` with
+(date, value) read by `rnnlib.csv.read_csv`, then `rnnlib.forecasting.run` with
 `default_experiment(H)`: the Train page's defaults with only the horizon set. Every method is then
 scored here, from the raw series, on exactly the test windows rnnlib scored: origin o forecasts
 rows o..o+H-1 from rows < o. Naive and seasonal naive (the corpus season m, even when it is longer
@@ -66,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 import forecast_corpus as corpus  # noqa: E402
 import torch  # noqa: E402
 
-from rnnlib.csv_intake import read_csv  # noqa: E402
+from rnnlib.csv import read_csv  # noqa: E402
 from rnnlib.errors import DataError  # noqa: E402
 from rnnlib.forecasting import Experiment, run  # noqa: E402
 from rnnlib.metrics import mae, mase  # noqa: E402

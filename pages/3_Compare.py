@@ -12,7 +12,7 @@ from rnnlib.budget import (
 )
 from rnnlib.errors import RnnlibError
 from rnnlib.figures.compare import counts_bar, counts_lines, epoch_times, metric_bars, race_curves
-from rnnlib.race import ForecastTask
+from rnnlib.labs.race import ForecastTask
 from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS
 from rnnlib.ui import live, race_view
 from rnnlib.ui.data_source import data_source_ui

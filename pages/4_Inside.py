@@ -5,7 +5,7 @@ import streamlit as st
 
 from rnnlib.errors import RnnlibError
 from rnnlib.figures.inside import memory_lab_chart, reach_chart, state_heatmaps
-from rnnlib.inside import core_spec, record, step_arithmetic
+from rnnlib.labs.inside import core_spec, record, step_arithmetic
 from rnnlib.ui import inside_view as view
 from rnnlib.ui.links import link_guard
 

@@ -35,7 +35,7 @@ _EXPORTS = {
     # data
     "Series": "rnnlib.series",
     "make_synthetic": "rnnlib.series",
-    "read_csv": "rnnlib.csv_intake",
+    "read_csv": "rnnlib.csv",
     "load_dataset": "rnnlib.datasets",
     "list_datasets": "rnnlib.datasets",
     # training and forecasting

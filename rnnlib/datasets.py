@@ -1,6 +1,6 @@
 """Classic public-domain series bundled as CSV files, for one-click use.
 
-They are read through `csv_intake.read_csv`, the same path as an upload, so a bundled dataset is
+They are read through `rnnlib.csv.read_csv`, the same path as an upload, so a bundled dataset is
 also a standing test that the reader handles "yyyy-mm" months and bare years.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnlib.csv_intake import read_csv
+from rnnlib.csv import read_csv
 from rnnlib.errors import DataError
 from rnnlib.series import Series
 

@@ -11,7 +11,7 @@ where it came from for a caller that needs to tell them apart:
     ├── TrainError       training settings (optim.py)
     │   └── JobTooLarge, ServerBusy (limits.py)
     ├── BudgetError      a parameter budget no hidden size meets (budget.py)
-    ├── InsideError      a window, step or unit the Inside views cannot show (inside.py)
+    ├── InsideError      a window, step or unit the Inside views cannot show (labs/inside.py)
     └── DeviceError      a device this machine lacks (device.py)
 """
 

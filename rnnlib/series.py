@@ -1,6 +1,6 @@
 """The `Series` every forecasting page trains on, and seeded synthetic generators that make one.
 
-A `Series` is what both doors into the app produce, a CSV upload (`csv_intake.read_csv`) and a
+A `Series` is what both doors into the app produce, a CSV upload (`rnnlib.csv.read_csv`) and a
 generator here, so everything downstream (windows, training, figures) sees one shape of data.
 """
 

@@ -3,7 +3,7 @@
 import pytest
 from browser import assert_no_exception, open_page, rerun_after, screenshot
 
-from rnnlib.inside import LABELS
+from rnnlib.labs.inside import LABELS
 
 
 @pytest.mark.browser

@@ -20,7 +20,7 @@ from rnnlib.checkpoint import (
     restored_result,
     save_checkpoint,
 )
-from rnnlib.csv_intake import read_csv
+from rnnlib.csv import read_csv
 from rnnlib.forecasting import Experiment, ForecastSpec, run
 from rnnlib.series import Series, make_synthetic
 from rnnlib.spec import ModelSpec

@@ -211,7 +211,9 @@ def test_export_output_runs(tmp_path):
 @pytest.mark.parametrize("error", ["BudgetError", "InsideError", "TrainError", "DeviceError"])
 def test_any_rnnlib_error_is_one_line_exit_2(capsys, monkeypatch, error):
     import rnnlib
-    from rnnlib import budget, cli_params, device, inside
+    from rnnlib import budget, device
+    from rnnlib.cli import params as cli_params
+    from rnnlib.labs import inside
 
     cls = {
         "BudgetError": budget.BudgetError,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rnnlib.csv_intake import UNEXPECTED, inspect_csv, read_csv
+from rnnlib.csv import UNEXPECTED, inspect_csv, read_csv
 from rnnlib.errors import DataError
 from rnnlib.series import Series
 
@@ -119,7 +119,7 @@ def test_an_unforeseen_failure_still_surfaces_as_one_data_error(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom\n  at line 3")
 
-    monkeypatch.setattr("rnnlib.csv_intake.detect_decimal", broken)
+    monkeypatch.setattr("rnnlib.csv.intake.detect_decimal", broken)
     with pytest.raises(DataError) as info:
         read("years.csv")
     assert str(info.value) == (

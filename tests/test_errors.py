@@ -10,7 +10,7 @@ from rnnlib.budget import BudgetError
 from rnnlib.checkpoint import CheckpointError
 from rnnlib.device import DeviceError
 from rnnlib.errors import DataError, RnnlibError, check_choice, check_real, check_whole
-from rnnlib.inside import InsideError
+from rnnlib.labs.inside import InsideError
 from rnnlib.limits import JobTooLarge, ServerBusy
 from rnnlib.optim import TrainError
 from rnnlib.spec import SpecError

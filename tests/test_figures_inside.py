@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from rnnlib.figures.inside import memory_lab_chart, reach_chart, state_heatmaps
-from rnnlib.inside import record
-from rnnlib.memory_lab import LabResult
+from rnnlib.labs.inside import record
+from rnnlib.labs.memory_lab import LabResult
+from rnnlib.labs.reach import ReachResult
 from rnnlib.models import build_model
-from rnnlib.reach import ReachResult
 from rnnlib.spec import ModelSpec
 
 T, H = 9, 4

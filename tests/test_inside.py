@@ -1,4 +1,4 @@
-"""rnnlib.inside: the recording twin holds the model's own weights, the recorded gates are what the
+"""rnnlib.labs.inside: the recording twin holds the model's own weights, the recorded gates are what the
 cell equations give, and the step arithmetic's numbers are the recording's."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlib.inside import (
+from rnnlib.labs.inside import (
     InsideError,
     core_spec,
     mirror,

@@ -1,4 +1,4 @@
-"""rnnlib.memory_lab: accuracy vs delay per cell, reported as it goes, with validated settings."""
+"""rnnlib.labs.memory_lab: accuracy vs delay per cell, reported as it goes, with validated settings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from torch import nn
 
 from rnnlib.classification import memory_task
-from rnnlib.inside import InsideError
-from rnnlib.memory_lab import LEAD, LabSpec, QuickTrain, accuracy, memory_lab
+from rnnlib.labs.inside import InsideError
+from rnnlib.labs.memory_lab import LEAD, LabSpec, QuickTrain, accuracy, memory_lab
 
 TINY = QuickTrain(hidden_size=3, n_train=16, epochs=1)
 

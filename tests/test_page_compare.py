@@ -3,8 +3,8 @@ from pagetest import APP, TINY_SPEC, errors, ok, open_page
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.budget import budget_range, compare_counts, solve_budget
+from rnnlib.labs.race import ClassificationTask, RaceLog, race
 from rnnlib.optim import TrainSpec
-from rnnlib.race import ClassificationTask, RaceLog, race
 from rnnlib.spec import ModelSpec
 
 PAGE = "pages/3_Compare.py"

@@ -130,7 +130,7 @@ def test_a_model_too_big_to_build_here_is_an_error_not_a_wait():
 
 @pytest.mark.parametrize("task", ["forecast", "memory"])
 def test_each_model_of_a_compare_race_can_be_looked_at(task):
-    from rnnlib.race import ClassificationTask, ForecastTask, race
+    from rnnlib.labs.race import ClassificationTask, ForecastTask, race
 
     if task == "forecast":
         data = ForecastTask(make_synthetic("sine", n=80), WindowSpec(lookback=8))

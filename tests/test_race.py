@@ -6,9 +6,7 @@ import torch
 from rnnlib.budget import solve_budget
 from rnnlib.errors import DataError
 from rnnlib.forecasting import ForecastSpec
-from rnnlib.models import RecurrentModel
-from rnnlib.optim import TrainError, TrainSpec
-from rnnlib.race import (
+from rnnlib.labs.race import (
     ClassificationTask,
     ForecastTask,
     RaceLog,
@@ -16,6 +14,8 @@ from rnnlib.race import (
     race,
     seed_band,
 )
+from rnnlib.models import RecurrentModel
+from rnnlib.optim import TrainError, TrainSpec
 from rnnlib.series import make_synthetic
 from rnnlib.spec import ModelSpec, SpecError
 from rnnlib.windows import WindowSpec

@@ -1,4 +1,4 @@
-"""rnnlib.reach: gradient reach by lag equals the chain rule done by hand, and autograd per sample."""
+"""rnnlib.labs.reach: gradient reach by lag equals the chain rule done by hand, and autograd per sample."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnnlib.inside import InsideError
-from rnnlib.memory_lab import QuickTrain, small_model
+from rnnlib.labs.inside import InsideError
+from rnnlib.labs.memory_lab import QuickTrain, small_model
+from rnnlib.labs.reach import PROBE, gradient_reach, reach_experiment, task_data
 from rnnlib.models import build_model
-from rnnlib.reach import PROBE, gradient_reach, reach_experiment, task_data
 from rnnlib.spec import ModelSpec
 
 TINY = QuickTrain(hidden_size=3, n_train=16, epochs=1)

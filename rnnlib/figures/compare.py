@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from rnnlib.figures.build import GROUP_COLOURS
 from rnnlib.figures.colours import CELL_COLOURS
 from rnnlib.figures.train import _band, _layout
-from rnnlib.race import seed_band
+from rnnlib.labs.race import seed_band
 
 BASELINE_COLOUR = "#9E9E9E"
 REFERENCE_DASH = ["dot", "dashdot", "longdash", "dash"]

@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnlib.figures.colours import CELL_COLOURS
-from rnnlib.inside import LABELS, SIGMOID_GATES, Recording
-from rnnlib.memory_lab import LabResult
-from rnnlib.reach import ReachResult
+from rnnlib.labs.inside import LABELS, SIGMOID_GATES, Recording
+from rnnlib.labs.memory_lab import LabResult
+from rnnlib.labs.reach import ReachResult
 
 INPUT_COLOURS = ("#333333", "#9D755D", "#B279A2", "#FF9DA6", "#BAB0AC")
 LEGEND = dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom")

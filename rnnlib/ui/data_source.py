@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnlib.csv_intake import CsvPreview, inspect_csv, read_csv
+from rnnlib.csv import CsvPreview, inspect_csv, read_csv
 from rnnlib.datasets import describe_dataset, list_datasets, load_dataset
 from rnnlib.errors import RnnlibError
 from rnnlib.series import Series, make_synthetic

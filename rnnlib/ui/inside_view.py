@@ -10,11 +10,11 @@ import streamlit as st
 from torch import nn
 
 from rnnlib.forecasting import Ensemble
-from rnnlib.inside import InsideError, sine_windows
-from rnnlib.memory_lab import LabSpec, QuickTrain, memory_lab
+from rnnlib.labs.inside import InsideError, sine_windows
+from rnnlib.labs.memory_lab import LabSpec, QuickTrain, memory_lab
+from rnnlib.labs.reach import REACH_TASKS, reach_experiment
 from rnnlib.models import build_model
 from rnnlib.params import total_params
-from rnnlib.reach import REACH_TASKS, reach_experiment
 from rnnlib.spec import CELLS
 from rnnlib.ui.links import KEEP
 from rnnlib.ui.session import current_spec

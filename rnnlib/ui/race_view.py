@@ -15,9 +15,7 @@ from rnnlib.defaults import plan
 from rnnlib.errors import RnnlibError
 from rnnlib.figures.compare import race_curves
 from rnnlib.forecasting import Experiment, prepare
-from rnnlib.limits import check_job, job_slot
-from rnnlib.optim import TrainSpec
-from rnnlib.race import (
+from rnnlib.labs.race import (
     MAX_SEEDS,
     ClassificationTask,
     ForecastTask,
@@ -26,6 +24,8 @@ from rnnlib.race import (
     RaceResult,
     race,
 )
+from rnnlib.limits import check_job, job_slot
+from rnnlib.optim import TrainSpec
 from rnnlib.spec import CELLS
 from rnnlib.ui import runs_view
 from rnnlib.ui.links import KEEP

@@ -167,7 +167,7 @@ def load_series(args: argparse.Namespace) -> Series:
         return make_synthetic(args.synthetic)
     if args.no_date and args.date_col is not None:
         raise CLIError("--date-col and --no-date contradict each other: give one.")
-    from rnnlib.csv_intake import read_csv
+    from rnnlib.csv import read_csv
 
     features = [c.strip() for c in args.features.split(",")] if args.features else []
     return read_csv(

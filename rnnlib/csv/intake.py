@@ -3,9 +3,9 @@
 inspect_csv(bytes) -> CsvPreview   what a page needs to offer column pickers
 read_csv(bytes | path, ...) -> Series   the cleaned series, with a sentence for every change made
 
-The layers: `csv_text` (encoding, delimiter, header, ragged rows) -> `csv_numbers` (decimal
-marks, thousands, missing tokens) and `csv_dates` (which column is time, in which format) -> here
-(choosing the columns) -> `csv_clean` (sorting, averaging duplicates, filling gaps). Nothing is
+The layers: `text` (encoding, delimiter, header, ragged rows) -> `numbers` (decimal
+marks, thousands, missing tokens) and `dates` (which column is time, in which format) -> here
+(choosing the columns) -> `clean` (sorting, averaging duplicates, filling gaps). Nothing is
 written anywhere.
 """
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rnnlib.csv_clean import MISSING_POLICIES, drop_infinite, fill_missing, plural, sort_and_average
-from rnnlib.csv_dates import find_format, matches_format, parse_dates
-from rnnlib.csv_numbers import detect_decimal, parse_numbers
-from rnnlib.csv_text import MIN_ROWS, RawTable, read_table
+from rnnlib.csv.clean import MISSING_POLICIES, drop_infinite, fill_missing, plural, sort_and_average
+from rnnlib.csv.dates import find_format, matches_format, parse_dates
+from rnnlib.csv.numbers import detect_decimal, parse_numbers
+from rnnlib.csv.text import MIN_ROWS, RawTable, read_table
 from rnnlib.errors import DataError
 from rnnlib.series import Series, infer_frequency
 
@@ -239,7 +239,7 @@ def _parse(table: RawTable) -> _Parsed:
 def _is_step_index(name: str, position: int, numbers: pd.Series) -> bool:
     """A column that counts the rows: named like t, step or index (or a first column without a
     name, as pandas writes its index) and holding consecutive whole numbers, none missing."""
-    unnamed_first = position == 0 and name == "col1"  # csv_text's name for an empty header cell
+    unnamed_first = position == 0 and name == "col1"  # text's name for an empty header cell
     if not (_STEP_NAME.fullmatch(name.strip().replace(" ", "_")) or unnamed_first):
         return False
     v = numbers.to_numpy(dtype=np.float64)

@@ -18,7 +18,7 @@ from torch import nn
 
 from rnnlib.classification import memory_task
 from rnnlib.errors import check_real, check_whole
-from rnnlib.inside import InsideError, check_cells
+from rnnlib.labs.inside import InsideError, check_cells
 from rnnlib.models import build_model
 from rnnlib.spec import CELLS, ModelSpec
 from rnnlib.training import TrainSpec, fit, predict

@@ -23,8 +23,8 @@ from torch import nn
 
 from rnnlib.classification import memory_task
 from rnnlib.errors import check_whole
-from rnnlib.inside import InsideError, check_cells, core_of
-from rnnlib.memory_lab import QuickTrain, accuracy, small_model, train_quickly
+from rnnlib.labs.inside import InsideError, check_cells, core_of
+from rnnlib.labs.memory_lab import QuickTrain, accuracy, small_model, train_quickly
 from rnnlib.series import sine
 from rnnlib.spec import CELLS
 from rnnlib.training import predict

@@ -1,7 +1,7 @@
 """From uploaded bytes to a rectangular table of stripped strings: encoding, delimiter, header.
 
 Nothing here knows about numbers or dates beyond "does this cell look like a value", which is all
-header detection needs; `csv_numbers` and `csv_dates` give the cells their meaning.
+header detection needs; `numbers` and `dates` give the cells their meaning.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rnnlib.csv_clean import plural
-from rnnlib.csv_dates import looks_like_date
-from rnnlib.csv_numbers import looks_numeric
+from rnnlib.csv.clean import plural
+from rnnlib.csv.dates import looks_like_date
+from rnnlib.csv.numbers import looks_numeric
 from rnnlib.errors import DataError
 
 DELIMITERS = ("\t", ";", "|", ",")  # preference order: a consistent rarer separator beats ","
@@ -106,7 +106,7 @@ def read_table(data: bytes, max_rows: int) -> RawTable:
             "The file has a header row but no data rows: add at least 10 rows of values."
         )
     names = _column_names(rows[0] if has_header else [""] * width)
-    # Cells stay text here; csv_numbers and csv_dates decide what each column means.
+    # Cells stay text here; numbers and dates decide what each column means.
     cells = pd.DataFrame(body, columns=list(range(width)), dtype="str")
     cells.columns = names
     # An unnamed all-empty column comes from a trailing delimiter on every line: it is not data.

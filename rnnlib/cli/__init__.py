@@ -4,9 +4,9 @@ Each command lives in a module named in SUBCOMMANDS; the module defines
 
     add_parser(subparsers) -> None   # subparsers.add_parser(...), then set_defaults(run=fn)
 
-where ``fn(args) -> int`` is the exit status. To add ``train``: write rnnlib/cli_train.py with its
+where ``fn(args) -> int`` is the exit status. To add ``train``: write rnnlib/cli/train.py with its
 own add_parser (use add_spec_arguments / spec_from_args below for the model flags) and append
-"rnnlib.cli_train" to SUBCOMMANDS.
+"rnnlib.cli.train" to SUBCOMMANDS.
 
 Mistakes a person can fix (a bad flag, or any RnnlibError: an invalid spec, bad data, training
 settings) exit with status 2 and print one line ``error: <message>`` on stderr, never a
@@ -24,7 +24,7 @@ from pathlib import Path
 from rnnlib.errors import RnnlibError
 from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec
 
-SUBCOMMANDS = ("rnnlib.cli_params", "rnnlib.cli_train")
+SUBCOMMANDS = ("rnnlib.cli.params", "rnnlib.cli.train")
 
 USAGE_ERROR = 2  # argparse's own status for a usage error; ours for every fixable mistake
 
