@@ -43,7 +43,10 @@ class LiveView:
             record = EpochRecord(p.epoch, p.train_loss, p.val_loss, p.lr, math.nan, p.elapsed_s)
             self.history.append(record)
         now = time.perf_counter()
-        if not p.epoch_end and now - self.drawn < DRAW_EVERY_S and self.history:
+        # Epoch ends are throttled too: auto trains a few hundred short epochs (candidates x seeds),
+        # and a chart per epoch end cost the default run some 3 s of drawing. The page draws
+        # the finished run's chart itself.
+        if now - self.drawn < DRAW_EVERY_S and self.history:
             return
         self.drawn = now
         done = (p.epoch - 1 + p.batch / p.batches) / p.epochs

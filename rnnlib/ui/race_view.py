@@ -97,7 +97,7 @@ class RaceView:
     def __call__(self, rp: RaceProgress) -> None:
         p = rp.progress
         now = time.perf_counter()
-        if not p.epoch_end and now - self.drawn < DRAW_EVERY_S:
+        if now - self.drawn < DRAW_EVERY_S:  # epoch ends too; the finished race is drawn after
             return
         self.drawn, self.draws = now, self.draws + 1
         within = (p.epoch - 1 + p.batch / p.batches) / p.epochs
