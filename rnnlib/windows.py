@@ -176,7 +176,9 @@ def make_windows(values: np.ndarray, spec: WindowSpec, period: int = 1) -> Windo
     # Fitted on the training rows a transform leaves defined: rows lag .. n_train-1 only.
     scaler = Scaler.fit(_with_target(x, z_target)[transform.lag : n_train], spec.scaling)
     floor = spread_floor(z_target[transform.lag : n_train])
-    win = Windows(None, None, None, scaler, (n_train, val_end), spec, transform, floor)
+    # The preprocessing first, with no windows yet: cutting them uses its own methods.
+    none = _cut(np.zeros((0, x.shape[1])), np.zeros(0, np.int64), None, spec)
+    win = Windows(none, none, none, scaler, (n_train, val_end), spec, transform, floor)
     z = win.transformed(x)
     # The first train origin leaves room for the inputs and the rows the transform loses; the
     # later parts start at their own first row, since their inputs may look back into earlier parts.
@@ -210,11 +212,24 @@ def _origins(start: int, end: int, spec: WindowSpec) -> np.ndarray:
     return np.arange(start, end - spec.horizon + 1, spec.stride, dtype=np.int64)
 
 
-def _cut(z: np.ndarray, origin: np.ndarray, win: Windows, targets: bool = True) -> Split:
-    """Windows at `origin` from z (N, F): transformed target in column 0, scaled features after."""
-    L, H, F = win.spec.lookback, win.spec.horizon, z.shape[1]
+def _cut(
+    z: np.ndarray,
+    origin: np.ndarray,
+    win: Windows | None,
+    spec: WindowSpec | None = None,
+    targets: bool = True,
+) -> Split:
+    """Windows at `origin` from z (N, F): transformed target in column 0, scaled features after.
+
+    win None (only with no origins): an empty Split shaped by `spec`.
+    """
+    spec = win.spec if win is not None else spec
+    L, H, F = spec.lookback, spec.horizon, z.shape[1]
     X = z[input_index(origin, L)].reshape(-1, L, F)
-    center, scale = win.target_stats(X[:, :, 0])
+    if win is None:
+        center = scale = np.zeros(0)
+    else:
+        center, scale = win.target_stats(X[:, :, 0])
     # x̃ = (z - c_w) / s_w on the target channel; the features keep the global scaler.
     X[:, :, 0] = (X[:, :, 0] - center[:, None]) / scale[:, None]
     if targets:
