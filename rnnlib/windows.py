@@ -122,8 +122,9 @@ class Windows:
         """(N, F) original values -> (N, F): transformed target (NaN in the first `lag` rows)
         followed by the globally scaled features."""
         x = check_values(values, "series values")
-        z = self.scaler.transform(_with_target(x, self.transform.forward(x[:, 0])))
-        z[:, 0] = self.transform.forward(x[:, 0])
+        target = self.transform.forward(x[:, 0])
+        z = self.scaler.transform(_with_target(x, target))  # scales the features
+        z[:, 0] = target  # the target is normalised per window, in _cut
         return z
 
     def inputs(self, values: np.ndarray, origin: np.ndarray) -> Split:
