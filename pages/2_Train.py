@@ -12,7 +12,7 @@ from rnnlib.scoreboard import candidates_table, ensemble_text, metrics_table, ve
 from rnnlib.ui import live
 from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.links import link_guard
-from rnnlib.ui.session import current_spec
+from rnnlib.ui.session import current_spec, page_result
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
 st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
@@ -77,7 +77,7 @@ if start and split is not None:
     except (DataError, TrainError) as e:
         st.error(str(e))
 
-done = live.outcome(PREFIX)
+done = page_result("train")
 if done is not None:
     result, shown = done["result"], done["series"]
     if not start:

@@ -17,7 +17,7 @@ from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS
 from rnnlib.ui import live, race_view
 from rnnlib.ui.data_source import data_source_ui
 from rnnlib.ui.links import KEEP, link_guard
-from rnnlib.ui.session import current_spec
+from rnnlib.ui.session import current_spec, page_result
 from rnnlib.ui.train_settings import forecast_ui, window_ui
 
 PREFIX = "c_"  # session-state prefix of this page
@@ -119,7 +119,7 @@ if start and task is not None:
     except RnnlibError as e:
         st.error(str(e))
 
-result = race_view.outcome(PREFIX)
+result = page_result("compare")
 if result is not None:
     st.subheader("Result")
     if not result.finished:

@@ -17,7 +17,7 @@ from rnnlib.models import build_model
 from rnnlib.params import total_params
 from rnnlib.spec import CELLS
 from rnnlib.ui.links import KEEP
-from rnnlib.ui.session import current_spec
+from rnnlib.ui.session import current_spec, page_result
 
 MAX_FRESH_PARAMS = 2_000_000  # a Build spec above this takes seconds to build and to record
 DELAY_CHOICES = (0, 1, 2, 3, 5, 8, 10, 15, 20, 30, 40)
@@ -41,7 +41,7 @@ def session_sources() -> dict[str, Source]:
     everything downstream takes a Source, whatever page it came from.
     """
     sources = {}
-    outcome = st.session_state.get("t_outcome")
+    outcome = page_result("train")
     if outcome is not None:
         result = outcome["result"]
         win = result.windows
@@ -54,7 +54,7 @@ def session_sources() -> dict[str, Source]:
             label += f"; the first of its {result.experiment.forecast.ensemble} ensemble members"
         seen = "normalised" if result.preprocessing is None else result.preprocessing.normalize
         sources["trained"] = Source(model, part.X, label, f"{name} window ({seen})")
-    race = st.session_state.get("c_outcome")
+    race = page_result("compare")
     if race is not None and race.probe is not None and len(race.probe):
         several = len(race.seeds) > 1
         for run in race.runs:

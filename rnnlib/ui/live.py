@@ -1,9 +1,9 @@
 """Training inside a page run, drawn live, and stoppable.
 
-A click on Stop (or on any widget) makes Streamlit rerun the script, which interrupts the run at
-its next ``st.*`` call: here, the next progress report. So everything a stopped run needs is kept
-in session state while training goes on (the model being trained in place and its loss history),
-and the next run turns it into a result with the weights the model had when it was stopped.
+A click on Stop interrupts the run at its next progress report (see ``jobs.py``). So everything a
+stopped run needs is kept in session state while training goes on (the model being trained in
+place and its loss history), and the next run turns it into a result with the weights the model
+had when it was stopped.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from rnnlib.limits import check_job, job_slot
 from rnnlib.series import Series, sine
 from rnnlib.spec import ModelSpec
 from rnnlib.training import EpochRecord, FitResult, Progress, TrainSpec
-from rnnlib.ui import runs_view
+from rnnlib.ui import jobs, runs_view
+from rnnlib.ui.session import keep_result
 from rnnlib.windows import WindowSpec
-
-DRAW_EVERY_S = 0.25  # redrawing a Plotly chart costs ~10 ms: four times a second is smooth enough
 
 
 class LiveView:
@@ -34,7 +33,7 @@ class LiveView:
     def __init__(self, container, history: list[EpochRecord], log_y: bool):
         self.bar = container.progress(0.0, text="Training: first batch…")
         self.chart = container.empty()
-        self.history, self.log_y, self.drawn = history, log_y, 0.0
+        self.history, self.log_y, self.throttle = history, log_y, jobs.Throttle()
         self.stage = ""  # which preprocessing candidate is training, when auto tries several
 
     def __call__(self, p: Progress) -> None:
@@ -42,13 +41,9 @@ class LiveView:
             # fit's per-epoch mean gradient norm is not reported live: NaN says "unknown".
             record = EpochRecord(p.epoch, p.train_loss, p.val_loss, p.lr, math.nan, p.elapsed_s)
             self.history.append(record)
-        now = time.perf_counter()
-        # Epoch ends are throttled too: auto trains a few hundred short epochs (candidates x seeds),
-        # and a chart per epoch end cost the default run some 3 s of drawing. The page draws
-        # the finished run's chart itself.
-        if now - self.drawn < DRAW_EVERY_S and self.history:
+        # Until an epoch has finished, every report is drawn: the first loss point shows at once.
+        if not self.throttle.should_draw(force=not self.history):
             return
-        self.drawn = now
         done = (p.epoch - 1 + p.batch / p.batches) / p.epochs
         self.bar.progress(
             min(done, 1.0),
@@ -96,7 +91,7 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     check_job(first[0].train, n_train, candidates=len(first), members=members)
     with job_slot():  # released however the run ends, a Stop click's interrupt included
         job = dict(model=None, exp=None, series=series, history=[], started=time.perf_counter())
-        st.session_state[f"{prefix}job"] = job
+        jobs.start(prefix, job)
         view = LiveView(container, job["history"], log_y)
 
         def on_candidate(candidate: Experiment, model, stage) -> None:
@@ -107,7 +102,7 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
             view.stage = stage.text
 
         result = run(series, exp, on_progress=view, on_candidate=on_candidate)
-    st.session_state.pop(f"{prefix}job", None)
+    jobs.finish(prefix)
     # The chosen candidate's curves (with validation), not those of the last stage drawn live.
     view.chart.plotly_chart(
         loss_curves(history_rows(result.fit.history), log_y), key=f"{prefix}loss_chosen"
@@ -121,15 +116,17 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
 
 def recover_interrupted(prefix: str) -> bool:
     """If the previous run was interrupted mid-training, keep what it had. True when it did."""
-    job = st.session_state.pop(f"{prefix}job", None)
-    if job is None:
-        return False
+    return jobs.recover(prefix, lambda job: score_stopped(prefix, job))
+
+
+def score_stopped(prefix: str, job: dict) -> None:
+    """Score a stopped training job (see ``train``) with the weights it had, or say it had none."""
     model, exp, history = job["model"], job["exp"], job["history"]
     if not history and "previous" in job:  # stopped before the next candidate's first epoch
         model, exp, history = job["previous"]
     if not history or model is None:
         st.info("Training was stopped before the first epoch finished: nothing to score yet.")
-        return True
+        return
     model = model.eval()
     stopped = f"stopped by you after {len(history)} epoch(s); scored with the weights it had then"
     device = str(next(model.parameters()).device)
@@ -137,7 +134,6 @@ def recover_interrupted(prefix: str) -> bool:
     fit = FitResult(model, list(history), len(history), stopped, device)
     result = evaluate(model, job["series"], exp, windows_for(job["series"], exp), fit)
     keep_outcome(prefix, result, job["series"], stopped)
-    return True
 
 
 def restore(prefix: str, data: bytes) -> None:
@@ -163,13 +159,7 @@ def history_rows(records: list[EpochRecord]) -> list[dict]:
 def keep_outcome(
     prefix: str, result: ForecastResult, series: Series, stopped: str, origin: str = "train"
 ) -> None:
+    """The Train page's result: {"result", "series", "history" (rows for loss_curves), "stopped"}."""
     history = history_rows(result.fit.history) if result.fit else []
-    st.session_state[f"{prefix}outcome"] = dict(
-        result=result, series=series, history=history, stopped=stopped
-    )
+    keep_result("train", dict(result=result, series=series, history=history, stopped=stopped))
     runs_view.record_outcome(prefix, result, series, stopped, origin)  # the Runs page's log
-
-
-def outcome(prefix: str) -> dict | None:
-    """{"result", "series", "history" (rows for loss_curves), "stopped"} of the last run, or None."""
-    return st.session_state.get(f"{prefix}outcome")

@@ -1,13 +1,11 @@
 """The Compare page's race widgets, and the race run inside a page run, drawn live and stoppable.
 
-The same pattern as ``live.py``: a click on Stop reruns the script, which interrupts the race at
-its next ``st.*`` call (the next progress report). The RaceLog the race fills in place sits in
-session state meanwhile, so the next run scores what was trained and says what did not finish.
+A click on Stop interrupts the race at its next progress report (see ``jobs.py``). The RaceLog
+the race fills in place sits in session state meanwhile, so the next run scores what was trained
+and says what did not finish.
 """
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
@@ -21,17 +19,16 @@ from rnnlib.labs.race import (
     ForecastTask,
     RaceLog,
     RaceProgress,
-    RaceResult,
     race,
 )
 from rnnlib.limits import check_job, job_slot
 from rnnlib.optim import TrainSpec
 from rnnlib.spec import CELLS
-from rnnlib.ui import runs_view
+from rnnlib.ui import jobs, runs_view
 from rnnlib.ui.links import KEEP
+from rnnlib.ui.session import keep_result
 from rnnlib.ui.train_settings import LEARNING_RATES
 
-DRAW_EVERY_S = 0.25  # as live.py: four redraws a second are smooth and cost little
 # Short labels: a bound widget writes its label into the URL (?c_task=memory).
 TASKS = {"sum_sign": "sum sign", "memory": "memory"}
 CLASSIFICATION_DEFAULTS = ClassificationTask()
@@ -91,15 +88,12 @@ class RaceView:
     def __init__(self, container, log: RaceLog, log_y: bool, prefix: str):
         self.bar = container.progress(0.0, text="Race: first batch…")
         self.chart = container.empty()
-        self.log, self.log_y, self.prefix = log, log_y, prefix
-        self.drawn, self.draws = 0.0, 0
+        self.log, self.log_y, self.prefix, self.throttle = log, log_y, prefix, jobs.Throttle()
 
     def __call__(self, rp: RaceProgress) -> None:
         p = rp.progress
-        now = time.perf_counter()
-        if now - self.drawn < DRAW_EVERY_S:  # epoch ends too; the finished race is drawn after
+        if not self.throttle.should_draw():  # the finished race is drawn after
             return
-        self.drawn, self.draws = now, self.draws + 1
         within = (p.epoch - 1 + p.batch / p.batches) / p.epochs
         self.bar.progress(
             min((rp.run + within) / rp.runs, 1.0),
@@ -113,7 +107,7 @@ class RaceView:
         )
         fig = race_curves(self.log.curves(), self.log_y, self.log.reference, self.log.loss, live)
         # A fresh key per draw: two identical figures in one run would otherwise share an element id.
-        self.chart.plotly_chart(fig, key=f"{self.prefix}live_{self.draws}")
+        self.chart.plotly_chart(fig, key=f"{self.prefix}live_{self.throttle.draws}")
 
 
 def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bool) -> None:
@@ -126,8 +120,7 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
         asked = Experiment(windows=task.windows, train=train, forecast=task.forecast)
         candidates = len(plan(task.series, asked).candidates)
     check_job(train, train_samples(task), runs=len(CELLS) * len(seeds), candidates=candidates)
-    log = RaceLog()
-    st.session_state[f"{prefix}job"] = log
+    log = jobs.start(prefix, RaceLog())
     try:
         with job_slot():  # one slot for the whole race: its runs go one after the other
             view = RaceView(container, log, log_y, prefix)
@@ -135,13 +128,13 @@ def run_race(prefix: str, task, spec, train, seeds, hidden, container, log_y: bo
                 task, spec, seeds=seeds, train=train, hidden=hidden, on_progress=view, log=log,
             )  # fmt: skip
     except RnnlibError:  # refused before training (settings, data, limits): nothing to recover
-        st.session_state.pop(f"{prefix}job", None)
+        jobs.finish(prefix)
         raise
-    st.session_state.pop(f"{prefix}job", None)
+    jobs.finish(prefix)
     # The finished runs' curves: the live chart last showed a final refit stage, without validation.
     fig = race_curves(result.curves(), log_y, result.reference, result.loss)
     view.chart.plotly_chart(fig, key=f"{prefix}live_final")
-    st.session_state[f"{prefix}outcome"] = result
+    keep_result("compare", result)
     runs_view.record_race(prefix, log, result)  # the Runs page's log: one run per cell and seed
 
 
@@ -156,17 +149,14 @@ def train_samples(task) -> int:
 
 def recover_interrupted(prefix: str) -> bool:
     """If the previous run was interrupted mid-race, keep what it had trained. True when it was."""
-    log: RaceLog | None = st.session_state.pop(f"{prefix}job", None)
-    if log is None:
-        return False
+    return jobs.recover(prefix, lambda log: score_stopped(prefix, log))
+
+
+def score_stopped(prefix: str, log: RaceLog) -> None:
+    """Keep the runs a stopped race finished an epoch of, or say there were none."""
     result = log.result()
     if result is None or not result.runs:
         st.info("The race was stopped before any run finished an epoch: nothing to compare yet.")
-        return True
-    st.session_state[f"{prefix}outcome"] = result
+        return
+    keep_result("compare", result)
     runs_view.record_race(prefix, log, result)
-    return True
-
-
-def outcome(prefix: str) -> RaceResult | None:
-    return st.session_state.get(f"{prefix}outcome")

@@ -1,4 +1,4 @@
-"""The model spec the Build page last produced, shared with the other pages through session state."""
+"""What pages share through session state: the Build page's model spec and the pages' results."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from rnnlib.errors import RnnlibError
 from rnnlib.spec import ModelSpec
 
 SPEC_KEY = "model_spec"
+# Each page's last result, by page: Train keeps a dict (see live.keep_outcome), Compare a RaceResult.
+RESULTS = {"train": "t_outcome", "compare": "c_outcome"}
 
 
 def current_spec() -> ModelSpec:
@@ -20,3 +22,12 @@ def current_spec() -> ModelSpec:
 
 def remember_spec(spec: ModelSpec) -> None:
     st.session_state[SPEC_KEY] = spec.to_dict()
+
+
+def page_result(page: str):
+    """The last result the page ("train", "compare") left in session state, or None."""
+    return st.session_state.get(RESULTS[page])
+
+
+def keep_result(page: str, result) -> None:
+    st.session_state[RESULTS[page]] = result
