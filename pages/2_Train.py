@@ -109,9 +109,7 @@ if done is not None:
         )
     pre = result.preprocessing
     if pre is not None:
-        st.markdown(
-            f"**Preprocessing:** {pre.text}. From the data: {'; '.join(pre.reasons) or 'nothing'}."
-        )
+        st.markdown(f"**Preprocessing:** {pre.text}. From the data: {pre.reasons_text}.")
         if len(pre.candidates) > 1:
             st.dataframe(candidates_table(pre), hide_index=True)
         st.plotly_chart(window_as_seen(seen_window(result, shown), pre.text), key=f"{PREFIX}seen")

@@ -132,11 +132,9 @@ if result is not None:
             race_curves(result.curves(), log_y, result.reference, result.loss),
             key=f"{PREFIX}curves",
         )
-    if result.preprocessing is not None:
-        pre = result.preprocessing
+    if (pre := result.preprocessing) is not None:
         st.caption(
-            f"Preprocessing for every run: {pre.text}, chosen from the data on the first run's "
-            f"validation part ({'; '.join(pre.reasons) or 'nothing left to choose'})."
+            f"Preprocessing for every run, chosen on the first run: {pre.text} ({pre.reasons_text})."
         )
     results = result.table()
     formats = {"epochs": "{:g}", "s / epoch": "{:.3f}"}

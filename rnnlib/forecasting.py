@@ -141,6 +141,10 @@ class Preprocessing:
     def text(self) -> str:
         return describe(self.normalize, self.transform)
 
+    @property
+    def reasons_text(self) -> str:
+        return "; ".join(self.reasons) or "nothing left to choose"
+
     def to_dict(self) -> dict:
         """Plain JSON (a NaN score, from a run without a validation part, becomes null)."""
         d = dataclasses.asdict(self)
@@ -282,7 +286,7 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
         win = windows_for(series, cand)
         net = model if model is not None and len(p.candidates) == 1 else None
         if net is None:
-            net = build_forecaster(cand, series.values().shape[1], seed=cand.train.seed)
+            net = build_forecaster(cand, series.frame.shape[1], seed=cand.train.seed)
         stage = Stage(k + 1, len(p.candidates), cand.windows.normalize, cand.windows.transform)
         if on_candidate is not None:
             on_candidate(cand, net, stage)
@@ -319,7 +323,7 @@ def _refit(series, cand, fitted, on_progress, should_stop, on_candidate):
     final = _with_refit(cand, True)
     final = dataclasses.replace(final, train=final.train.replace(epochs=epochs, patience=0))
     win = windows_for(series, final)
-    net = build_forecaster(final, series.values().shape[1], seed=final.train.seed)
+    net = build_forecaster(final, series.frame.shape[1], seed=final.train.seed)
     if on_candidate is not None:
         stage = Stage(1, 1, cand.windows.normalize, cand.windows.transform, refit=True)
         on_candidate(final, net, stage)

@@ -29,7 +29,7 @@ SUBCOMMANDS = ("rnnlib.cli.params", "rnnlib.cli.train")
 USAGE_ERROR = 2  # argparse's own status for a usage error; ours for every fixable mistake
 
 
-class CLIError(Exception):
+class CLIError(RnnlibError):
     """A usage mistake; main() prints its message as one ``error:`` line."""
 
 
@@ -89,6 +89,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (CLIError, RnnlibError) as e:
+    except RnnlibError as e:  # CLIError included
         print("error: " + " ".join(str(e).split()), file=sys.stderr)
         return USAGE_ERROR

@@ -41,7 +41,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from rnnlib.cli import CLIError, add_spec_arguments, spec_from_args
-from rnnlib.errors import DataError
 
 if TYPE_CHECKING:
     from rnnlib.forecasting import Experiment, ForecastResult
@@ -119,21 +118,15 @@ def run_train(args: argparse.Namespace) -> int:
         raise CLIError(f"Cannot write {args.log!r}: its folder does not exist.")
     series = load_series(args)  # before torch is imported: a bad file fails in a second
     from rnnlib.forecasting import run
-    from rnnlib.optim import TrainError
 
-    try:
-        exp = experiment_from_args(args)
-        progress = None if args.json else print_epoch
-        result = run(
-            series, exp, on_progress=progress, on_candidate=None if args.json else print_stage
-        )
-        blob = None
-        if args.save:
-            from rnnlib.checkpoint import save_checkpoint
+    exp = experiment_from_args(args)  # a bad setting or run is an RnnlibError: main prints it
+    progress = None if args.json else print_epoch
+    result = run(series, exp, on_progress=progress, on_candidate=None if args.json else print_stage)
+    blob = None
+    if args.save:
+        from rnnlib.checkpoint import save_checkpoint
 
-            blob = save_checkpoint(result, series)
-    except TrainError as e:  # not caught by cli.main, but just as fixable
-        raise DataError(str(e)) from None
+        blob = save_checkpoint(result, series)
     if blob is not None:
         try:
             with open(args.save, "wb") as out:

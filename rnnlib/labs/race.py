@@ -384,7 +384,8 @@ class _ClassificationRunner:
         width = self.parts["train"][0].shape[2]  # sum sign: 1 channel; memory: value + marker
         return build_model(spec.replace(input_size=width, output_size=1), seed=seed)
 
-    def train_and_score(self, model, spec, seed, on_progress, should_stop):
+    def train_and_score(self, model, spec, seed, on_progress, should_stop, on_candidate=None):
+        # on_candidate: one model per run here, nothing is chosen from the data
         train = self.train.replace(seed=seed)
         result = fit(model, self.parts["train"], self.parts["val"], train, on_progress, should_stop)
         return result, self.score(model, spec, seed)
@@ -530,10 +531,7 @@ def race(
             # auto tries several preprocessings on the first run: follow the one training now
             cur.update(model=model, exp=exp, history=[])
 
-        if isinstance(runner, _ForecastRunner):
-            fitted, metrics = runner.train_and_score(model, spec, seed, report, stop, candidate)
-        else:
-            fitted, metrics = runner.train_and_score(model, spec, seed, report, stop)
+        fitted, metrics = runner.train_and_score(model, spec, seed, report, stop, candidate)
         history = [
             dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss, elapsed_s=h.elapsed_s)
             for h in fitted.history
