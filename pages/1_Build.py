@@ -6,10 +6,11 @@ from rnnlib.errors import RnnlibError
 from rnnlib.figures.build import architecture, param_breakdown
 from rnnlib.report import describe
 from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_INPUT, MAX_LAYERS, MAX_OUTPUT, ModelSpec
+from rnnlib.ui.frame import frame
 from rnnlib.ui.links import KEEP, link_guard  # KEEP: bound to the URL, kept on page switch
 from rnnlib.ui.session import remember_spec
 
-st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
+frame(__file__)  # tab title, wide layout, one torch thread, the sidebar menu
 DEFAULT = ModelSpec()  # widget defaults are the spec's defaults
 # The URL holds a widget's displayed label, so choice widgets show spec values: ?cell=gru&impl=scratch
 

@@ -11,11 +11,12 @@ from rnnlib.optim import TrainError
 from rnnlib.scoreboard import candidates_table, ensemble_text, metrics_table, verdict
 from rnnlib.ui import live
 from rnnlib.ui.data_source import data_source_ui
+from rnnlib.ui.frame import frame
 from rnnlib.ui.links import link_guard
 from rnnlib.ui.session import current_spec, page_result
 from rnnlib.ui.train_settings import forecast_ui, training_ui, window_ui
 
-st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
+frame(__file__)  # tab title, wide layout, one torch thread, the sidebar menu
 PREFIX = "t_"  # session-state prefix of this page
 spec = current_spec()
 st.title(":material/monitoring: Train and forecast")

@@ -16,13 +16,14 @@ from rnnlib.labs.race import ForecastTask
 from rnnlib.spec import CELLS, MAX_HIDDEN, MAX_LAYERS
 from rnnlib.ui import live, race_view
 from rnnlib.ui.data_source import data_source_ui
+from rnnlib.ui.frame import frame
 from rnnlib.ui.links import KEEP, link_guard
 from rnnlib.ui.session import current_spec, page_result
 from rnnlib.ui.train_settings import forecast_ui, window_ui
 
+frame(__file__)  # tab title, wide layout, one torch thread, the sidebar menu
 PREFIX = "c_"  # session-state prefix of this page
 spec = current_spec()
-st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 st.title(":material/compare_arrows: Compare RNN, LSTM and GRU")
 report_link = link_guard()
 st.caption(

@@ -7,10 +7,11 @@ from rnnlib.errors import RnnlibError
 from rnnlib.figures.inside import memory_lab_chart, reach_chart, state_heatmaps
 from rnnlib.labs.inside import core_spec, record, step_arithmetic
 from rnnlib.ui import inside_view as view
+from rnnlib.ui.frame import frame
 from rnnlib.ui.links import link_guard
 
+frame(__file__)  # tab title, wide layout, one torch thread, the sidebar menu
 PREFIX = "i_"  # session-state prefix of this page
-st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
 st.title(":material/visibility: Inside the cell")
 report_link = link_guard()
 st.markdown(

@@ -6,8 +6,9 @@ from rnnlib.figures.runs import LOSS_NAMES, forecast_overlay, loss_overlay
 from rnnlib.runlog import KEPT_WEIGHTS, MAX_RUNS, RunLogError, parse_log
 from rnnlib.runs import describe_differences, differences_table
 from rnnlib.ui import runs_view
+from rnnlib.ui.frame import frame
 
-st.set_page_config(layout="wide")  # also when Streamlit routes a cold first visit here directly
+frame(__file__)  # tab title, wide layout, one torch thread, the sidebar menu
 PREFIX = "r_"  # session-state prefix of this page
 log = runs_view.session_log()
 st.title(":material/history: Runs")

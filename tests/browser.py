@@ -212,8 +212,9 @@ def open_page(page, base_url: str, path: str = "", timeout_ms: int = SCRIPT_TIME
     """
     if page not in _finished_runs:
         _count_finished_runs(page)
-    page.goto(f"{base_url.rstrip('/')}/{path.lstrip('/')}")
-    wait_for_script(page, timeout_ms)
+    # The server's script_finished, not the DOM alone: a fast page's first frame can show the
+    # main area before the sidebar's elements arrive, with the script state already "notRunning".
+    rerun_after(page, lambda: page.goto(f"{base_url.rstrip('/')}/{path.lstrip('/')}"), timeout_ms)
 
 
 def rerun_after(page, action: Callable[[], object], timeout_ms: int = SCRIPT_TIMEOUT_MS) -> None:

@@ -10,21 +10,9 @@ torch.set_num_threads(1)
 
 @pytest.fixture(scope="session")
 def app_server(browser):
-    """Base URL of `streamlit run app.py` on a free loopback port, for the whole session.
-
-    The landing page is opened once first: Streamlit 1.67 routes a server's very first visit
-    to a sub-page through its legacy pages/-directory router, which skips app.py's
-    st.navigation (plain sidebar labels) until some session has run app.py. Tests start from
-    the state every visitor after the first one sees; pages set their wide layout themselves
-    so that first visit still looks right. tests/test_browser_router.py pins that quirk down.
-    """
+    """Base URL of `streamlit run app.py` on a free loopback port, for the whole session."""
     harness.require_browser()  # skip (or fail in CI) before paying for a server no test can use
     with harness.app_server() as base_url:
-        context = browser.new_context(viewport=harness.VIEWPORT)
-        try:
-            harness.open_page(context.new_page(), base_url)
-        finally:
-            context.close()
         yield base_url
 
 

@@ -20,17 +20,24 @@ TIMEOUT = 60  # seconds for one page run: tiny models, but the first run imports
 TINY_SPEC = ModelSpec(hidden_size=4)
 
 
+def visitor(page: str, timeout: float = TIMEOUT) -> AppTest:
+    """A new session on `page` ("pages/….py" under the app, which draws every page's menu), not yet
+    run: set its session state or URL query first."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.switch_page(page)
+    return at
+
+
 def open_page(
     page: str, spec: ModelSpec | None = None, timeout: float = TIMEOUT, **state
 ) -> AppTest:
-    """`page` ("pages/….py") opened through app.py's router, as a visitor gets there, with `spec`
+    """`page` ("pages/….py") opened from the landing page, as a visitor gets there, with `spec`
     handed over from Build and `state` put in session state first; checked with ok."""
-    at = AppTest.from_file(APP, default_timeout=timeout)
+    at = visitor(page, timeout)
     if spec is not None:
         at.session_state[SPEC_KEY] = spec.to_dict()
     for key, value in state.items():
         at.session_state[key] = value
-    at.switch_page(page)
     return ok(at.run())
 
 

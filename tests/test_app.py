@@ -5,8 +5,10 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.device import describe_device
+from rnnlib.ui.frame import HOME, PAGES, app_root, available
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
+APP_ROOT = Path(__file__).resolve().parents[1]
+APP = APP_ROOT / "app.py"
 
 
 def run_app(path: Path = APP) -> AppTest:
@@ -28,12 +30,32 @@ def test_links_only_the_pages_that_exist(tmp_path):
     shutil.copy(APP, tmp_path / "app.py")
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "1_Build.py").write_text("import streamlit as st\nst.write('stub')\n")
-    links = run_app(tmp_path / "app.py").get("page_link")
-    assert [link.proto.label for link in links] == ["Build"]
+    at = run_app(tmp_path / "app.py")
+    assert [link.proto.label for link in at.main.get("page_link")] == ["Build"]
+    assert [link.proto.label for link in at.sidebar.get("page_link")] == ["Home", "Build"]
 
 
 def test_no_pages_no_links(tmp_path):
     shutil.copy(APP, tmp_path / "app.py")
     at = run_app(tmp_path / "app.py")
-    assert len(at.get("page_link")) == 0
+    assert len(at.get("page_link")) == 0  # no menu either: a lone landing page needs none
     assert "Pages" not in [s.value for s in at.subheader]
+
+
+def test_every_page_shows_the_same_menu_and_its_own_tab_title():
+    # Each page runs on its own (pages/ is the router), so each draws the menu itself.
+    home = run_app()
+    menu = [(link.proto.label, link.proto.icon) for link in home.sidebar.get("page_link")]
+    assert menu == [(page.label, page.icon) for page in (HOME, *PAGES)]
+    for page in PAGES:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.switch_page(page.path)
+        at.run()
+        assert not at.exception, (page.path, [e.value for e in at.exception])
+        assert [(link.proto.label, link.proto.icon) for link in at.sidebar.get("page_link")] == menu
+
+
+def test_frame_finds_the_app_folder_from_app_py_or_a_page():
+    assert app_root(APP) == APP_ROOT
+    assert app_root(APP_ROOT / "pages" / "2_Train.py") == APP_ROOT
+    assert [page.path for page in available(APP_ROOT)] == [page.path for page in PAGES]

@@ -79,7 +79,7 @@ def test_count_follows_the_widgets_and_the_url_carries_them(app_server, browser,
     expect(page.get_by_label("hidden_size", exact=True)).to_have_value("64")
 
     # Another page through the sidebar, then back: the params come back with the widgets.
-    nav = page.locator('[data-testid="stSidebarNav"] a')
+    nav = page.locator('[data-testid="stSidebar"] a')
     rerun_after(page, nav.filter(has_text="Home").click)
     assert query(page) == ""
     rerun_after(page, nav.filter(has_text="Build").click)

@@ -1,20 +1,17 @@
 """A cold server's first visit to a page URL (a shared link), on a server of its own.
 
-Streamlit 1.67 decides between its two routers once per process: the first session's PagesManager
-sets the class flag `PagesManager.uses_pages_directory` when a `pages/` folder sits next to the
-entrypoint, and only a call to `st.navigation` (in app.py) clears it, for all sessions. Until some
-session has run app.py, every visit to /Train runs pages/2_Train.py through the legacy pages/
-router: app.py is skipped, the sidebar shows file-name labels ("app", no icons). No config option
-turns the discovery off; only moving pages/ away from app.py (or app.py away from pages/) does.
-So the pages set their wide layout themselves, and the session fixture opens the landing page once.
+The app has one router, Streamlit's pages/ directory, and every page draws the same sidebar menu
+itself (rnnlib/ui/frame.py), so the very first visit a server ever gets looks like every later one:
+same menu with labels and icons, same wide layout, same tab title.
 """
 
 import browser as harness
 import pytest
 from browser import assert_no_exception, open_page, screenshot
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-# (label, Material icon name) as app.py's st.navigation shows them.
-ROUTED_NAV = [
+# (label, Material icon name) of the sidebar menu, in order; the current page is highlighted.
+MENU = [
     ("Home", "home"),
     ("Build", "construction"),
     ("Train", "monitoring"),
@@ -24,53 +21,55 @@ ROUTED_NAV = [
 ]
 CENTERED_MAX_WIDTH_PX = 736  # Streamlit's centered layout; wide fills the window
 
-_NAV_JS = """() => [...document.querySelectorAll('[data-testid="stSidebarNav"] a')].map(a => [
+_MENU_JS = """() => [...document.querySelectorAll('[data-testid="stSidebar"] a')].map(a => [
     a.innerText.trim().split('\\n').pop(),
     a.querySelector('[data-testid="stIconMaterial"]')?.innerText.trim() ?? null])"""
+_DEFAULT_NAV_JS = """() => document.querySelectorAll('[data-testid="stSidebarNav"]').length"""
 _MAIN_WIDTH_JS = """() => document.querySelector('[data-testid="stMainBlockContainer"]')
     .getBoundingClientRect().width"""
 
 
-def sidebar(page) -> list[tuple[str, str | None]]:
-    return [tuple(link) for link in page.evaluate(_NAV_JS)]
-
-
-def visit(browser, base_url: str, path: str, shot: str | None = None):
-    """Open base_url/path in a new context (a new visitor); return (sidebar, main width px)."""
+def visit(browser, base_url: str, path: str, shot: str | None = None) -> dict:
+    """Open base_url/path in a new context (a new visitor); what a person sees of the frame."""
     context = browser.new_context(viewport=harness.VIEWPORT)
     try:
         page = context.new_page()
         open_page(page, base_url, path)
         assert_no_exception(page)
+        try:  # the sidebar's elements can land a few hundred ms after the script's end
+            page.wait_for_function(f"() => ({_MENU_JS})().length >= {len(MENU)}", timeout=5000)
+        except PlaywrightTimeout:
+            pass  # compared below, with what is there
         if shot:
             screenshot(page, shot)
-        return sidebar(page), page.evaluate(_MAIN_WIDTH_JS), page.locator("h1").first.inner_text()
+        return {
+            "menu": [tuple(link) for link in page.evaluate(_MENU_JS)],
+            "default_nav": page.evaluate(_DEFAULT_NAV_JS),
+            "wide": page.evaluate(_MAIN_WIDTH_JS) > CENTERED_MAX_WIDTH_PX,
+            "h1": page.locator("h1").first.inner_text(),
+            "tab": page.title(),
+        }
     finally:
         context.close()
 
 
 @pytest.mark.browser
-def test_cold_first_visit_to_train_is_wide_and_lists_every_page(browser):
-    with harness.app_server() as base_url:  # a fresh server: no session has run app.py yet
-        cold_nav, cold_width, cold_title = visit(browser, base_url, "Train", "router_cold_train")
+def test_cold_first_visit_to_train_looks_like_every_later_visit(browser):
+    with harness.app_server() as base_url:  # a fresh server: /Train is the first page it serves
+        cold = visit(browser, base_url, "Train", "router_cold_train")
         visit(browser, base_url, "")
-        warm_nav, warm_width, warm_title = visit(browser, base_url, "Train", "router_warm_train")
+        warm = visit(browser, base_url, "Train", "router_warm_train")
 
-    assert cold_title.endswith("Train and forecast") and warm_title == cold_title
-    assert cold_width > CENTERED_MAX_WIDTH_PX and warm_width > CENTERED_MAX_WIDTH_PX
-    assert warm_nav == ROUTED_NAV
-    # The same pages in the same order; only the labels' source differs (see the xfail below).
-    assert [label for label, _ in cold_nav[1:]] == [label for label, _ in ROUTED_NAV[1:]]
+    assert cold == warm
+    assert cold["menu"] == MENU
+    assert cold["default_nav"] == 0  # Streamlit's file-name list ("app", no icons) never shows
+    assert cold["wide"]
+    assert cold["h1"].endswith("Train and forecast")
+    assert cold["tab"] == "Train · RNN Playground"
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit 1.67 routes a cold server's first page visit through the legacy pages/ "
-    "router (PagesManager.uses_pages_directory); when this passes, drop the pages' "
-    "set_page_config(layout='wide') and the landing-page warm-up in conftest.py",
-)
-def test_cold_first_visit_to_train_shows_the_routed_sidebar(browser):
-    with harness.app_server() as base_url:
-        cold_nav, _, _ = visit(browser, base_url, "Train")
-    assert cold_nav == ROUTED_NAV
+@pytest.mark.parametrize("path", ["", "Build", "Compare", "Inside", "Runs"])
+def test_every_page_opened_by_a_new_visitor_shows_the_menu(browser, app_server, path):
+    seen = visit(browser, app_server, path)
+    assert seen["menu"] == MENU and seen["default_nav"] == 0 and seen["wide"]

@@ -28,7 +28,7 @@ def train_once(page, lookback: int | None = None) -> None:
 
 def go(page, label: str) -> None:
     """Switch page through the sidebar, as a person does (the session and its log stay)."""
-    link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=label)
+    link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name=label)
     rerun_after(page, link.click)
     assert_no_exception(page)
 

@@ -1,16 +1,15 @@
 """A shared link's values that no widget can take are named in a notice, never silently dropped."""
 
-from pathlib import Path
-
+from pagetest import visitor
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.ui.links import _same
 
-BUILD = str(Path(__file__).resolve().parents[1] / "pages" / "1_Build.py")
+BUILD = "pages/1_Build.py"
 
 
 def open_build(**params) -> AppTest:
-    at = AppTest.from_file(BUILD, default_timeout=60)
+    at = visitor(BUILD)
     at.query_params.update(params)
     at.run()
     assert not at.exception
@@ -47,14 +46,10 @@ def test_same_understands_labels_numbers_and_booleans():
     assert not _same("abc", 32) and not _same("false", True) and not _same("gru", "lstm")
 
 
-TRAIN = str(Path(__file__).resolve().parents[1] / "pages" / "2_Train.py")
-
-
 def train_from_link(**params) -> list[dict]:
-    at = AppTest.from_file(str(Path(TRAIN).parents[1] / "app.py"), default_timeout=120)
+    at = visitor("pages/2_Train.py", timeout=120)
     at.session_state["model_spec"] = {"hidden_size": 8}
     at.query_params.update(params)
-    at.switch_page("pages/2_Train.py")
     at.run()
     at.button(key="t_train").click().run()
     assert not at.exception and not at.error
@@ -74,8 +69,7 @@ def test_the_same_link_trains_the_same_curve_in_a_new_session():
 
 
 def test_inside_page_settings_come_from_the_link_too():
-    inside = str(Path(__file__).resolve().parents[1] / "pages" / "4_Inside.py")
-    at = AppTest.from_file(inside, default_timeout=60)
+    at = visitor("pages/4_Inside.py")
     at.session_state["model_spec"] = {"hidden_size": 6}
     at.query_params.update(i_unit="3", i_q_epochs="4", i_r_length="30", i_q_hidden="many")
     at.run()

@@ -1,7 +1,7 @@
 """pages/1_Build.py under AppTest: every widget reaches the spec, and the page shows its numbers."""
 
 import pytest
-from pagetest import ROOT, ok, widget
+from pagetest import ok, visitor, widget
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.codegen import export_script
@@ -9,7 +9,7 @@ from rnnlib.equations import equations
 from rnnlib.params import total_params
 from rnnlib.spec import ModelSpec, SpecError
 
-PAGE = ROOT / "pages" / "1_Build.py"
+PAGE = "pages/1_Build.py"
 
 
 def run(query: dict | None = None, **widgets) -> AppTest:
@@ -18,7 +18,7 @@ def run(query: dict | None = None, **widgets) -> AppTest:
     A widget that an earlier one enables (layer_norm after impl) is still disabled until the
     page reruns, as in the browser, so a rerun comes first then; otherwise one rerun at the end.
     """
-    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at = visitor(PAGE)
     at.query_params.update(query or {})
     ok(at.run())
     for key, value in widgets.items():

@@ -4,7 +4,7 @@ with tiny settings, and bad inputs shown as one-line errors rather than exceptio
 from __future__ import annotations
 
 import pytest
-from pagetest import ROOT, TIMEOUT, clean
+from pagetest import TIMEOUT, clean, visitor
 from streamlit.testing.v1 import AppTest
 
 from rnnlib.forecasting import Experiment, ForecastSpec, run
@@ -13,11 +13,11 @@ from rnnlib.series import make_synthetic
 from rnnlib.spec import ModelSpec
 from rnnlib.windows import WindowSpec
 
-PAGE = str(ROOT / "pages" / "4_Inside.py")
+PAGE = "pages/4_Inside.py"
 
 
 def _page(spec: ModelSpec | None = None, **state) -> AppTest:
-    at = AppTest.from_file(PAGE)
+    at = visitor(PAGE)
     if spec is not None:
         at.session_state["model_spec"] = spec.to_dict()
     for key, value in state.items():

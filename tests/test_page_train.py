@@ -29,7 +29,7 @@ FORECASTERS = ["model", "naive (last value)", "seasonal naive", "drift", "window
 def open_train(spec: ModelSpec = SMALL, epochs: int = 2, **widgets) -> AppTest:
     """The page with `spec` handed over from Build and `epochs` (training settings from the data
     turned off, so runs stay short), then widgets set one rerun each."""
-    # Through the router, as a visitor gets there: the page links to other pages it registers.
+    # From the landing page, as a visitor gets there.
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.session_state["model_spec"] = spec.to_dict()
     at.switch_page("pages/2_Train.py")

@@ -1,6 +1,6 @@
 """Streamlit helpers shared by the pages. The only part of rnnlib that imports streamlit.
 
-Importing it changes nothing; app.py calls ``pin_threads()`` once at the top of every run.
+Importing it changes nothing; every page calls ``frame.frame()`` first, which calls ``pin_threads()``.
 """
 
 import os
