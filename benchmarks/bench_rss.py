@@ -99,7 +99,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
 
 def go(page, name: str) -> None:
     """Open another page through the sidebar: the same session, as a visitor would."""
-    link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name)
+    link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name)
     harness.rerun_after(page, link.click)
 
 

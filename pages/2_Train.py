@@ -80,11 +80,11 @@ if start and split is not None:
 
 done = page_result("train")
 if done is not None:
-    result, shown = done["result"], done["series"]
+    result, shown = done.result, done.series
     if not start:
-        area.plotly_chart(loss_curves(done["history"], log_y), key=f"{PREFIX}loss_final")
+        area.plotly_chart(loss_curves(done.history, log_y), key=f"{PREFIX}loss_final")
     st.subheader("Result")
-    st.caption(f"Why training ended: {done['stopped']}.")
+    st.caption(f"Why training ended: {done.stopped}.")
     if (
         series is None
         or exp != (result.requested or result.experiment)

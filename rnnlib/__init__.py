@@ -43,6 +43,7 @@ _EXPORTS = {
     "TrainSpec": "rnnlib.optim",
     "fit": "rnnlib.training",
     "predict": "rnnlib.training",
+    "EpochRecord": "rnnlib.history",
     "ForecastSpec": "rnnlib.forecasting",
     "Experiment": "rnnlib.forecasting",
     "run": "rnnlib.forecasting",

@@ -26,9 +26,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,11 +44,11 @@ from rnnlib.forecasting import (
     evaluate,
     windows_for,
 )
+from rnnlib.history import EpochRecord
 from rnnlib.optim import TrainError
 from rnnlib.scaling import Scaler
 from rnnlib.series import Series
 from rnnlib.spec import SpecError
-from rnnlib.training import EpochRecord
 from rnnlib.windows import Windows
 
 MAGIC = "rnnlib-forecast-checkpoint"
@@ -99,7 +98,7 @@ def save_checkpoint(result: ForecastResult, series: Series) -> bytes:
         "experiment": result.experiment.to_dict(),
         "series": _series_meta(series),
         "scaler": result.windows.scaler.to_dict(),
-        "history": [_record_dict(r) for r in fit.history] if fit else [],
+        "history": [r.to_dict() for r in fit.history] if fit else [],
         "stopped": fit.stopped if fit else "",
         "best_epoch": fit.best_epoch if fit else 0,
         "preprocessing": result.preprocessing.to_dict() if result.preprocessing else None,
@@ -143,14 +142,6 @@ def _series_meta(series: Series) -> dict[str, Any]:
 
 def _fingerprint(values: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(values, dtype=np.float64).tobytes()).hexdigest()
-
-
-def _record_dict(r: EpochRecord) -> dict[str, Any]:
-    # JSON has no NaN: a non-finite number (never expected in a record) is stored as null.
-    return {
-        k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-        for k, v in asdict(r).items()
-    }
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -361,21 +352,12 @@ def _model(experiment: Experiment, series: Series, state: Any) -> nn.Module:
 
 
 def _history(rows: Any) -> list[EpochRecord]:
-    fields = ("epoch", "train_loss", "val_loss", "lr", "grad_norm", "elapsed_s")
-    malformed = CheckpointError("The checkpoint's loss history is malformed.")
     if not isinstance(rows, list):
-        raise malformed
-    records = []
-    for row in rows:
-        if not isinstance(row, dict) or not set(fields) <= row.keys() or not _whole(row["epoch"]):
-            raise malformed
-        if not all(_number(row[k]) for k in fields[1:]):
-            raise malformed
-        # null is "no validation set" for val_loss, and a non-finite number anywhere else.
-        numbers = {k: float("nan") if row[k] is None else float(row[k]) for k in fields[1:]}
-        numbers["val_loss"] = None if row["val_loss"] is None else numbers["val_loss"]
-        records.append(EpochRecord(epoch=row["epoch"], **numbers))
-    return records
+        raise CheckpointError("The checkpoint's loss history is malformed.")
+    try:
+        return [EpochRecord.from_dict(row) for row in rows]
+    except DataError:
+        raise CheckpointError("The checkpoint's loss history is malformed.") from None
 
 
 def _whole(v: Any) -> bool:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from rnnlib.errors import DataError
+from rnnlib.history import EpochRecord
 
 ORIGINS = ("train", "race", "cli", "checkpoint")
 SOURCE_KINDS = ("synthetic", "sample", "csv")
@@ -34,7 +35,6 @@ MAX_FORECAST_POINTS = 500
 MAX_EPOCHS_KEPT = 10_000  # TrainSpec's own epoch limit
 MAX_TEXT = 1_000  # characters of any one piece of text in a record
 SECTIONS = ("model", "windows", "forecast", "train")  # Experiment.to_dict()'s parts, shown in order
-HISTORY_KEYS = ("epoch", "train_loss", "val_loss", "elapsed_s")
 _HEX = re.compile(r"[0-9a-f]+")
 
 
@@ -75,7 +75,7 @@ class RunRecord:
     settings: dict  # Experiment.to_dict() of the settings that made the forecast
     data: DataInfo
     metrics: dict  # {"model": {"mae", ..., "mase"}, "naive": {...}, ...}; null = not finite
-    history: tuple[dict, ...]  # {"epoch", "train_loss", "val_loss", "elapsed_s"} per epoch
+    history: tuple[EpochRecord, ...]  # one per finished epoch
     seconds: float  # training time (the last epoch's elapsed_s when that is all there is)
     stopped: str  # why training ended, for a person
     # what the run chose for the target (normalisation, transform)
@@ -89,7 +89,7 @@ class RunRecord:
         # Plain JSON values throughout, so that a record equals itself after a trip through JSON.
         for name in ("settings", "metrics", "preprocessing", "requested", "forecast"):
             object.__setattr__(self, name, _jsonable(getattr(self, name)))
-        object.__setattr__(self, "history", tuple(_jsonable(dict(h)) for h in self.history))
+        object.__setattr__(self, "history", tuple(self.history))
         object.__setattr__(self, "seconds", _finite(self.seconds) or 0.0)
 
     # --- derived, for tables and figures ---------------------------------------------------------
@@ -154,15 +154,6 @@ def fingerprint(series, source: Mapping | None = None) -> DataInfo:
     )
 
 
-def history_rows(history: Sequence) -> list[dict]:
-    """fit's EpochRecords (or dicts with those keys) -> [{"epoch", "train_loss", "val_loss", "elapsed_s"}]."""
-    rows = []
-    for h in history:
-        get = h.get if isinstance(h, Mapping) else lambda k, h=h: getattr(h, k, None)
-        rows.append({k: get(k) for k in HISTORY_KEYS})
-    return rows
-
-
 def record_from_result(
     result,
     series,
@@ -170,7 +161,7 @@ def record_from_result(
     *,
     source: Mapping | None = None,
     stopped: str | None = None,
-    history: Sequence | None = None,
+    history: Sequence[EpochRecord] | None = None,
     metrics: Mapping | None = None,
 ) -> RunRecord:
     """A forecasting run (forecasting.ForecastResult) on `series`, summarised as a RunRecord.
@@ -179,13 +170,13 @@ def record_from_result(
     the result's own (a race passes the model's scores beside the race's baselines).
     """
     fit = getattr(result, "fit", None)
-    rows = history_rows(history if history is not None else (fit.history if fit else []))
+    history = tuple(history if history is not None else (fit.history if fit else []))
     if stopped is None:
         stopped = fit.stopped if fit else ""
     experiment = result.experiment
     requested = getattr(result, "requested", None)
     requested = None if requested is None or requested == experiment else requested.to_dict()
-    elapsed = [r["elapsed_s"] for r in rows if r["elapsed_s"] is not None]
+    elapsed = [h.elapsed_s for h in history if h.elapsed_s is not None]
     return RunRecord(
         id=secrets.token_hex(6),
         time=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -193,7 +184,7 @@ def record_from_result(
         settings=experiment.to_dict(),
         data=fingerprint(series, source),
         metrics=dict(metrics if metrics is not None else result.metrics),
-        history=tuple(rows),
+        history=history,
         seconds=max(elapsed, default=0.0),
         stopped=str(stopped)[:MAX_TEXT],
         preprocessing=preprocessing_dict(getattr(result, "preprocessing", None)),
@@ -359,13 +350,15 @@ def _record(d: Any) -> RunRecord:
             raise RunRecordError(f"A run record's {name} are not valid settings: {e}") from None
     _check(_is_metrics(d["metrics"]), "metrics")
     _check(isinstance(d["history"], list) and len(d["history"]) <= MAX_EPOCHS_KEPT, "history")
-    _check(all(_is_epoch(h) for h in d["history"]), "history")
     _check(_number(d["seconds"]) and d["seconds"] is not None and d["seconds"] >= 0, "seconds")
     _check(_text(d["stopped"]), "stopped")
     _check(d["preprocessing"] is None or _is_plain(d["preprocessing"]), "preprocessing")
     _check(d["forecast"] is None or _is_forecast(d["forecast"]), "forecast")
-    data = _data(d["data"])
-    return RunRecord(**{**d, "data": data, "history": tuple(d["history"])})
+    try:
+        history = tuple(EpochRecord.from_dict(h) for h in d["history"])
+    except DataError:
+        raise RunRecordError("A run record's history is missing or malformed.") from None
+    return RunRecord(**{**d, "data": _data(d["data"]), "history": history})
 
 
 def _data(d: Any) -> DataInfo:
@@ -419,15 +412,6 @@ def _is_metrics(m: Any) -> bool:
             and all(_text(k) and _number(v) for k, v in scores.items())
             for name, scores in m.items()
         )
-    )
-
-
-def _is_epoch(h: Any) -> bool:
-    return (
-        isinstance(h, dict)
-        and set(h) == set(HISTORY_KEYS)
-        and _whole(h["epoch"])
-        and all(_number(h[k]) for k in HISTORY_KEYS[1:])
     )
 
 

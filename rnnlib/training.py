@@ -21,6 +21,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnlib.device import pick_device
+from rnnlib.history import EpochRecord
 from rnnlib.optim import (
     TrainError,
     TrainSpec,
@@ -65,15 +66,11 @@ class Progress:
     eta_s: float  # remaining planned batches at the measured pace
     epoch_end: bool
 
-
-@dataclass(frozen=True)
-class EpochRecord:
-    epoch: int  # 1-based
-    train_loss: float  # sample-weighted mean over the epoch (weights changing as it goes)
-    val_loss: float | None  # after the epoch, eval mode; None without a validation set
-    lr: float  # learning rate used during the epoch (before the schedule stepped)
-    grad_norm: float  # mean pre-clip global gradient norm over the epoch's batches
-    elapsed_s: float  # since fit started
+    def record(self) -> EpochRecord:
+        """An epoch-end report as the history keeps it (its epoch-mean gradient norm is fit's own)."""
+        return EpochRecord(
+            self.epoch, self.train_loss, self.val_loss, self.lr, None, self.elapsed_s
+        )
 
 
 @dataclass

@@ -230,3 +230,15 @@ def test_any_rnnlib_error_is_one_line_exit_2(capsys, monkeypatch, error):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "error: cannot do that: change this\n"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    # `rnnlib params ... | head -c 0`: the pipe is closed before the command writes a byte.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rnnlib", "params", "--cell", "lstm", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )  # fmt: skip
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert stderr == ""  # no traceback, no "Exception ignored" at exit

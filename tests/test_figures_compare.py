@@ -9,6 +9,7 @@ from rnnlib.figures.compare import (
     metric_bars,
     race_curves,
 )
+from rnnlib.history import EpochRecord
 from rnnlib.spec import ModelSpec
 
 
@@ -43,7 +44,7 @@ def test_counts_lines_with_budget_and_marks():
 
 
 def _history(*losses):
-    return [dict(epoch=i + 1, train_loss=v, val_loss=v + 0.1) for i, v in enumerate(losses)]
+    return [EpochRecord(i + 1, train_loss=v, val_loss=v + 0.1) for i, v in enumerate(losses)]
 
 
 def test_race_curves_one_seed_per_cell():

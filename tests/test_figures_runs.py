@@ -1,12 +1,15 @@
 """rnnlib.figures.runs: one trace per run, the actual series once, names and titles a person reads."""
 
+from dataclasses import replace
+
 from rnnlib.figures.runs import forecast_overlay, loss_overlay, run_colour
+from rnnlib.history import EpochRecord
 
 HISTORY = [
-    {"epoch": 1, "train_loss": 1.0, "val_loss": 1.2, "elapsed_s": 0.1},
-    {"epoch": 2, "train_loss": 0.5, "val_loss": 0.7, "elapsed_s": 0.2},
+    EpochRecord(1, train_loss=1.0, val_loss=1.2, elapsed_s=0.1),
+    EpochRecord(2, train_loss=0.5, val_loss=0.7, elapsed_s=0.2),
 ]
-NO_VAL = [{**h, "val_loss": None} for h in HISTORY]
+NO_VAL = [replace(h, val_loss=None) for h in HISTORY]
 
 
 def test_loss_overlay_draws_one_curve_per_run():

@@ -1,5 +1,7 @@
 """figures/train.py: the Train page's figures, checked as data (no Streamlit, no rendering)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from rnnlib.figures.train import (
     series_split,
     window_as_seen,
 )
+from rnnlib.history import EpochRecord
 
 N, H = 60, 3  # rows of history; forecast horizon
 
@@ -75,7 +78,7 @@ def test_split_on_a_step_index_labels_the_axis_time():
 
 # --- loss_curves ----------------------------------------------------------------------------
 
-HISTORY = [dict(epoch=e, train_loss=1.0 / e, val_loss=1.2 / e) for e in (1, 2, 3)]
+HISTORY = [EpochRecord(e, train_loss=1.0 / e, val_loss=1.2 / e) for e in (1, 2, 3)]
 
 
 def test_loss_curves_with_validation():
@@ -87,12 +90,12 @@ def test_loss_curves_with_validation():
 
 
 def test_loss_curves_of_many_epochs_leave_the_ticks_to_plotly():
-    history = [dict(epoch=e, train_loss=1.0, val_loss=None) for e in range(1, 41)]
+    history = [EpochRecord(e, train_loss=1.0, val_loss=None) for e in range(1, 41)]
     assert loss_curves(history).layout.xaxis.dtick is None
 
 
 def test_loss_curves_without_validation_draw_train_only():
-    history = [{**h, "val_loss": None} for h in HISTORY]
+    history = [replace(h, val_loss=None) for h in HISTORY]
     assert names(loss_curves(history)) == ["train"]
 
 

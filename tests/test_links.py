@@ -53,7 +53,7 @@ def train_from_link(**params) -> list[dict]:
     at.run()
     at.button(key="t_train").click().run()
     assert not at.exception and not at.error
-    return at.session_state["t_outcome"]["history"]
+    return at.session_state["t_outcome"].history
 
 
 def test_the_same_link_trains_the_same_curve_in_a_new_session():
@@ -63,7 +63,7 @@ def test_the_same_link_trains_the_same_curve_in_a_new_session():
     )  # fmt: skip
     first, second = train_from_link(**link), train_from_link(**link)
     assert len(first) == 3
-    curve = lambda history: [(h["train_loss"], h["val_loss"]) for h in history]  # noqa: E731
+    curve = lambda history: [(h.train_loss, h.val_loss) for h in history]  # noqa: E731
     assert curve(first) == curve(second)
     assert curve(train_from_link(**{**link, "t_seed": "8"})) != curve(first)
 

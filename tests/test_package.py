@@ -126,8 +126,20 @@ def test_importing_the_ui_helpers_leaves_torch_threads_alone():
     assert threads == "2 1"
 
 
-def test_app_pins_threads_explicitly():
-    assert "pin_threads()" in (ROOT / "app.py").read_text()
+def test_every_page_pins_threads_through_its_frame_call():
+    # Each page runs on its own (pages/ is the router), so each one's first call, frame(), pins.
+    for script in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        assert "frame(__file__)" in script.read_text(), script.name
+    threads = python(
+        "import torch\n"
+        "from unittest import mock\n"
+        "torch.set_num_threads(2)\n"
+        "from rnnlib.ui import frame\n"
+        "with mock.patch.object(frame, 'st'):\n"
+        "    frame.frame('pages/2_Train.py')\n"
+        "print(torch.get_num_threads())"
+    )
+    assert threads == "1"
 
 
 def test_console_script_resolves_to_the_cli(capsys):

@@ -11,6 +11,7 @@ from rnnlib.forecasting import Experiment, ForecastSpec, run
 from rnnlib.optim import TrainSpec
 from rnnlib.series import make_synthetic
 from rnnlib.spec import ModelSpec
+from rnnlib.ui.session import TrainOutcome
 from rnnlib.windows import WindowSpec
 
 PAGE = "pages/4_Inside.py"
@@ -70,7 +71,7 @@ def train_outcome(request):
         TrainSpec(epochs=1, seed=0), ForecastSpec(strategy=request.param),
     )  # fmt: skip
     result = run(series, exp)
-    return dict(result=result, series=series, history=[], stopped="completed 1 epochs")
+    return TrainOutcome(result, series, "completed 1 epochs")
 
 
 def test_a_model_trained_on_the_train_page_is_looked_at_by_default(train_outcome):
@@ -78,9 +79,9 @@ def test_a_model_trained_on_the_train_page_is_looked_at_by_default(train_outcome
     assert "LSTM trained on the Train page" in at.caption[0].value
     window = at.slider(key="i_window")
     # the window as the model reads it, named by the normalisation the Train run chose
-    normalize = at.session_state["t_outcome"]["result"].preprocessing.normalize
+    normalize = at.session_state["t_outcome"].result.preprocessing.normalize
     assert window.label == f"test window ({normalize})"
-    assert window.max == len(train_outcome["result"].windows.test) - 1
+    assert window.max == len(train_outcome.result.windows.test) - 1
     assert len(at.latex) == 6
     assert at.slider(key="i_t").max == 7  # the lookback
     window.set_value(2)

@@ -91,12 +91,12 @@ def test_train_shows_scores_verdict_forecast_and_downloads():
     assert errors(at) == []
     done = at.session_state["t_outcome"]
     # the chosen settings are trained again on train + validation (ForecastSpec.refit), said so
-    assert done["stopped"].startswith("completed 2 epochs; then trained again on the training")
-    assert len(done["history"]) == 2
+    assert done.stopped.startswith("completed 2 epochs; then trained again on the training")
+    assert len(done.history) == 2
     table = next(d.value for d in at.dataframe if "MAE" in d.value.columns)
     assert list(table.index) == FORECASTERS  # the default sine's season (20) fits the lookback (24)
     assert list(table.columns) == ["MAE", "RMSE", "MAPE %", "sMAPE %", "MASE"]
-    assert table.loc["model", "MAE"] == pytest.approx(done["result"].metrics["model"]["mae"])
+    assert table.loc["model", "MAE"] == pytest.approx(done.result.metrics["model"]["mae"])
     verdict = next(m.value for m in at.markdown if "best baseline" in m.value)
     assert "test origins" in verdict
     shown = charts(at)
@@ -108,10 +108,10 @@ def test_train_shows_scores_verdict_forecast_and_downloads():
 
 def test_result_stays_after_an_unrelated_rerun():
     at = train(open_train())
-    first = at.session_state["t_outcome"]["result"].metrics
+    first = at.session_state["t_outcome"].result.metrics
     widget(at, "t_log").set_value(True)
     ok(at.run())
-    assert at.session_state["t_outcome"]["result"].metrics == first
+    assert at.session_state["t_outcome"].result.metrics == first
     assert charts(at)["Loss"]["layout"]["yaxis"]["type"] == "log"
     assert not at.warning
 
@@ -165,7 +165,7 @@ def test_csv_upload_offers_column_pickers_and_trains():
     widget(at, "t_features").set_value(["temperature"])
     at = train(ok(at.run()))
     assert errors(at) == []
-    series = at.session_state["t_outcome"]["series"]
+    series = at.session_state["t_outcome"].series
     assert series.target == "sales" and list(series.features) == ["temperature"]
 
 
@@ -218,12 +218,12 @@ def test_an_interrupted_run_becomes_a_result_stopped_by_you():
     at.session_state["t_job"] = dict(model=model, exp=exp, series=series, history=history)
     ok(at.run())
     assert "t_job" not in at.session_state
-    stopped = at.session_state["t_outcome"]["stopped"]
+    stopped = at.session_state["t_outcome"].stopped
     assert stopped.startswith("stopped by you after 1 epoch(s)")
     assert any("stopped by you" in c.value for c in at.caption)
     assert charts(at)["Loss"]["traces"] == ["train", "validation"]
     # The stopped run keeps its history, so its checkpoint does too.
-    assert at.session_state["t_outcome"]["result"].fit.history == history
+    assert at.session_state["t_outcome"].result.fit.history == history
 
 
 def test_stop_before_the_first_epoch_says_there_is_nothing_to_score():
@@ -248,7 +248,7 @@ def test_stop_at_the_start_of_a_candidate_scores_the_one_before():
     job = dict(model=build_forecaster(exp, 1, seed=0), exp=exp, series=series, history=[])
     at.session_state["t_job"] = {**job, "previous": previous}
     ok(at.run())
-    result = at.session_state["t_outcome"]["result"]
+    result = at.session_state["t_outcome"].result
     assert result.experiment.windows.normalize == "last" and result.fit.history == history
 
 
@@ -262,11 +262,11 @@ def test_a_checkpoint_restores_the_same_scores():
     ok(at.run())
     assert errors(at) == []
     done = at.session_state["t_outcome"]
-    assert done["stopped"].startswith("completed 2 epochs; then trained again")
-    assert done["stopped"].endswith("(restored from a checkpoint)")
-    assert len(done["history"]) == 2
+    assert done.stopped.startswith("completed 2 epochs; then trained again")
+    assert done.stopped.endswith("(restored from a checkpoint)")
+    assert len(done.history) == 2
     for name, scores in result.metrics.items():
-        assert done["result"].metrics[name] == pytest.approx(scores)
+        assert done.result.metrics[name] == pytest.approx(scores)
     table = next(d.value for d in at.dataframe if "MAE" in d.value.columns)
     assert table.loc["model", "MAE"] == pytest.approx(result.metrics["model"]["mae"])
 
@@ -284,7 +284,7 @@ def test_a_file_that_is_not_a_checkpoint_is_an_error():
 
 def test_auto_result_says_what_it_chose_and_shows_one_window_before_and_after():
     at = train(open_train())
-    result = at.session_state["t_outcome"]["result"]
+    result = at.session_state["t_outcome"].result
     pre = result.preprocessing
     assert len(pre.candidates) == 3  # normalize and transform are auto by default
     said = next(m.value for m in at.markdown if m.value.startswith("**Preprocessing:**"))
@@ -311,6 +311,6 @@ def test_a_log_transform_of_a_series_below_zero_is_one_red_line():
 
 def test_an_explicit_normalisation_trains_one_candidate():
     at = train(open_train(t_normalize="last", t_transform="none"))
-    pre = at.session_state["t_outcome"]["result"].preprocessing
+    pre = at.session_state["t_outcome"].result.preprocessing
     assert (pre.normalize, pre.transform) == ("last", "none") and len(pre.candidates) == 1
     assert not [d for d in at.dataframe if "validation MAE" in d.value.columns]

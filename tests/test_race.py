@@ -6,6 +6,7 @@ import torch
 from rnnlib.budget import solve_budget
 from rnnlib.errors import DataError
 from rnnlib.forecasting import ForecastSpec
+from rnnlib.history import EpochRecord
 from rnnlib.labs.race import (
     ClassificationTask,
     ForecastTask,
@@ -75,10 +76,10 @@ def test_same_seed_reproduces_and_another_seed_changes(batches_seen):
     a = race(SUM, TINY, train=FAST)
     b = race(SUM, TINY, train=FAST)
     c = race(SUM, TINY, seeds=(1,), train=FAST)
-    losses = [[h["train_loss"] for h in r.history] for r in a.runs]
-    assert losses == [[h["train_loss"] for h in r.history] for r in b.runs]
+    losses = [[h.train_loss for h in r.history] for r in a.runs]
+    assert losses == [[h.train_loss for h in r.history] for r in b.runs]
     assert [r.metrics for r in a.runs] == [r.metrics for r in b.runs]
-    assert losses != [[h["train_loss"] for h in r.history] for r in c.runs]
+    assert losses != [[h.train_loss for h in r.history] for r in c.runs]
 
 
 def test_forecast_result_has_metrics_baselines_and_reference():
@@ -207,10 +208,11 @@ def test_bad_settings_fail_before_training():
 
 
 def test_seed_band_and_epoch_seconds():
-    a = [dict(epoch=1, v=1.0), dict(epoch=2, v=3.0)]
-    b = [dict(epoch=1, v=2.0)]
-    assert seed_band([a, b], "v") == ([1, 2], [1.5, 3.0], [1.0, 3.0], [2.0, 3.0])
-    assert seed_band([[dict(epoch=1, v=None)]], "v") == ([], [], [], [])
-    assert epoch_seconds([dict(elapsed_s=1.0), dict(elapsed_s=1.5), dict(elapsed_s=3.5)]) == 1.0
+    a = [EpochRecord(1, 1.0, None), EpochRecord(2, 3.0, None)]
+    b = [EpochRecord(1, 2.0, None)]
+    assert seed_band([a, b], "train_loss") == ([1, 2], [1.5, 3.0], [1.0, 3.0], [2.0, 3.0])
+    assert seed_band([a, b], "val_loss") == ([], [], [], [])
+    history = [EpochRecord(e, 1.0, None, elapsed_s=s) for e, s in ((1, 1.0), (2, 1.5), (3, 3.5))]
+    assert epoch_seconds(history) == 1.0
     assert math.isnan(epoch_seconds([]))
     assert torch.get_default_dtype() == torch.float32

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnnlib.forecasting import Experiment, ForecastSpec, run
+from rnnlib.history import EpochRecord
 from rnnlib.optim import TrainSpec
 from rnnlib.runs import (
     MAX_FORECAST_POINTS,
@@ -66,9 +67,9 @@ def test_record_of_a_run_holds_settings_data_scores_history_and_forecast(sine, r
     assert record.data.source == SOURCE
     assert set(record.metrics) >= {"model", "naive", "drift", "mean"}
     assert record.mase == pytest.approx(record.metrics["model"]["mase"])
-    assert [h["epoch"] for h in record.history] == [1, 2]
-    assert set(record.history[0]) == {"epoch", "train_loss", "val_loss", "elapsed_s"}
-    assert record.seconds == record.history[-1]["elapsed_s"] > 0
+    assert [h.epoch for h in record.history] == [1, 2]
+    assert all(isinstance(h, EpochRecord) and h.lr and h.grad_norm for h in record.history)
+    assert record.seconds == record.history[-1].elapsed_s > 0
     assert record.stopped.startswith("completed 2 epochs")
     assert record.preprocessing["normalize"] == "global"
     # One-step-ahead test forecasts only: one point per test origin.
@@ -130,11 +131,13 @@ experiments = st.builds(
     st.integers(1, 50), st.floats(1e-6, 1.0), st.booleans(),
 )  # fmt: skip
 epochs = st.builds(
-    lambda e, t, v, s: {"epoch": e, "train_loss": t, "val_loss": v, "elapsed_s": s},
+    EpochRecord,
     st.integers(0, 1000),
     floats,
     st.none() | floats,
-    finite,
+    st.none() | finite,
+    st.none() | floats,
+    st.none() | finite,
 )
 forecasts = st.integers(0, 20).flatmap(
     lambda n: st.fixed_dictionaries(

@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from rnnlib.history import EpochRecord
 from rnnlib.runlog import (
     KEPT_WEIGHTS,
     MAX_LOG_BYTES,
@@ -36,7 +37,7 @@ def make(i: int, mase: float = 1.0, data: str = "a", **changes) -> RunRecord:
         id=f"{i:012x}", time="2026-01-31T14:03:12Z", origin="train", settings=settings,
         data=DataInfo(data, 100, (data * 64)[:64] if data in "abcdef" else "0" * 64, "value"),
         metrics={"model": {"mase": mase, "mae": 0.1}, "naive": {"mase": 1.2, "mae": 0.2}},
-        history=({"epoch": 1, "train_loss": 0.5, "val_loss": None, "elapsed_s": 0.1},),
+        history=(EpochRecord(1, train_loss=0.5, val_loss=None, elapsed_s=0.1),),
         seconds=0.1, stopped="completed 1 epochs",
         **changes,
     )  # fmt: skip

@@ -10,7 +10,8 @@ own add_parser (use add_spec_arguments / spec_from_args below for the model flag
 
 Mistakes a person can fix (a bad flag, or any RnnlibError: an invalid spec, bad data, training
 settings) exit with status 2 and print one line ``error: <message>`` on stderr, never a
-traceback; ``--help`` exits 0.
+traceback; ``--help`` exits 0. Output piped into a reader that stops early (``| head``) ends
+quietly with status 1.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from rnnlib.spec import CELLS, IMPLS, NONLINEARITIES, ModelSpec
 SUBCOMMANDS = ("rnnlib.cli.params", "rnnlib.cli.train")
 
 USAGE_ERROR = 2  # argparse's own status for a usage error; ours for every fixable mistake
+BROKEN_PIPE = 1  # output cut short by its reader, as Python's signal docs suggest
 
 
 class CLIError(RnnlibError):
@@ -92,3 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     except RnnlibError as e:  # CLIError included
         print("error: " + " ".join(str(e).split()), file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:  # the reader left early (`| head`): nothing to say, nothing to show
+        # Python flushes stdout again at exit; pointed at /dev/null, that flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE

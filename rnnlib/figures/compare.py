@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from rnnlib.figures.build import GROUP_COLOURS
 from rnnlib.figures.colours import CELL_COLOURS
 from rnnlib.figures.train import _band, _layout
+from rnnlib.history import EpochRecord
 from rnnlib.labs.race import seed_band
 
 BASELINE_COLOUR = "#9E9E9E"
@@ -84,7 +85,7 @@ def counts_lines(
 
 
 def race_curves(
-    curves: Mapping[str, Sequence[Sequence[dict]]],
+    curves: Mapping[str, Sequence[Sequence[EpochRecord]]],
     log_y: bool = False,
     reference: Mapping[str, float] | None = None,
     loss: str = "mse",
@@ -94,8 +95,7 @@ def race_curves(
     a min–max band when there are several; reference losses (a baseline on the validation part)
     as dotted horizontal lines.
 
-    curves: {cell: [history of each seed]} with history [{"epoch", "train_loss", "val_loss"}, ...]
-    (race.RaceResult.curves() or RaceLog.curves()); live: {"cell", "x", "loss"}, the running
+    curves: {cell: [loss history of each seed]} (race.RaceResult.curves() or RaceLog.curves()); live: {"cell", "x", "loss"}, the running
     train loss of the epoch in progress at fractional epoch x.
     """
     fig = go.Figure()

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from rnnlib.figures.train import _layout
+from rnnlib.history import EpochRecord
 
 # Ten distinct colours; run k of the selection keeps colour k on both charts.
 RUN_COLOURS = qualitative.D3
@@ -20,20 +21,20 @@ def run_colour(i: int) -> str:
 
 
 def loss_overlay(
-    runs: Sequence[tuple[str, Sequence[dict]]], which: str = "val_loss", log_y: bool = False
+    runs: Sequence[tuple[str, Sequence[EpochRecord]]], which: str = "val_loss", log_y: bool = False
 ) -> go.Figure:
     """One line per run: its `which` loss per epoch ("val_loss" or "train_loss").
 
-    runs: [(label, [{"epoch", "train_loss", "val_loss", ...}, ...]), ...]. A run without a
-    validation part falls back to its train loss, drawn dotted and named so.
+    runs: [(label, loss history), ...]. A run without a validation part falls back to its train
+    loss, drawn dotted and named so.
     """
     fig = go.Figure()
     for i, (label, history) in enumerate(runs):
         key, dash, name = which, "solid", label
-        if all(h.get(key) is None for h in history):
+        if all(getattr(h, key) is None for h in history):
             key, dash, name = "train_loss", "dot", f"{label} (train)"
         fig.add_scatter(
-            x=[h["epoch"] for h in history], y=[h.get(key) for h in history], name=name,
+            x=[h.epoch for h in history], y=[getattr(h, key) for h in history], name=name,
             mode="lines+markers", line=dict(color=run_colour(i), dash=dash), marker=dict(size=5),
         )  # fmt: skip
     title = f"{LOSS_NAMES.get(which, which).capitalize()} loss of the selected runs"

@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnnlib.history import EpochRecord
+
 PART_COLOURS = {"train": "#4C78A8", "validation": "#F58518", "test": "#54A24B"}
 BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "drift": "dashdot", "mean": "longdash"}
 
@@ -46,19 +48,19 @@ def series_split(frame: pd.DataFrame, target: str, boundaries: tuple[int, int] |
 
 
 def loss_curves(
-    history: Sequence[dict], log_y: bool = False, live: dict | None = None
+    history: Sequence[EpochRecord], log_y: bool = False, live: dict | None = None
 ) -> go.Figure:
     """Train and validation loss per epoch; ``live`` adds the running loss of the current epoch.
 
-    history: [{"epoch", "train_loss", "val_loss"}, ...]; live: {"x": fractional epoch, "loss"}.
+    live: {"x": fractional epoch, "loss"}.
     """
     fig = go.Figure()
-    epochs = [h["epoch"] for h in history]
+    epochs = [h.epoch for h in history]
     fig.add_scatter(
-        x=epochs, y=[h["train_loss"] for h in history], mode="lines+markers", name="train",
+        x=epochs, y=[h.train_loss for h in history], mode="lines+markers", name="train",
         line=dict(color=PART_COLOURS["train"]),
     )  # fmt: skip
-    val = [h.get("val_loss") for h in history]
+    val = [h.val_loss for h in history]
     if any(v is not None for v in val):
         fig.add_scatter(
             x=epochs, y=val, mode="lines+markers", name="validation",

@@ -46,6 +46,7 @@ from rnnlib.forecasting import (
     run,
     windows_for,
 )
+from rnnlib.history import EpochRecord
 from rnnlib.models import build_model
 from rnnlib.optim import MAX_SEED, TrainError, TrainSpec, loss_fn
 from rnnlib.scoreboard import COLUMNS as FORECAST_COLUMNS
@@ -143,7 +144,7 @@ class RunResult:
     seed: int
     hidden_size: int
     params: int  # sum(p.numel()) of the model trained, head included
-    history: tuple[dict, ...]  # {"epoch", "train_loss", "val_loss", "elapsed_s"} per epoch
+    history: tuple[EpochRecord, ...]  # one per finished epoch
     epoch_s: float  # median seconds per epoch, validation included
     metrics: dict[str, float]  # test scores: mae, rmse, mape, smape, mase | accuracy, bce
     finished: bool  # False: stopped part-way and scored with the weights it had then
@@ -262,8 +263,8 @@ def _versus(value: float, ref: float, kind: str) -> str:
     return "n/a" if ref == 0 else f"{(value - ref) / ref:+.0%}"
 
 
-def _curves(cells, runs, current: dict | None = None) -> dict[str, list[list[dict]]]:
-    out: dict[str, list[list[dict]]] = {c: [] for c in cells}
+def _curves(cells, runs, current: dict | None = None) -> dict[str, list[list[EpochRecord]]]:
+    out: dict[str, list[list[EpochRecord]]] = {c: [] for c in cells}
     for r in runs:
         out[r.cell].append(list(r.history))
     if current is not None:
@@ -272,22 +273,22 @@ def _curves(cells, runs, current: dict | None = None) -> dict[str, list[list[dic
 
 
 def seed_band(
-    histories: Sequence[Sequence[dict]], key: str
+    histories: Sequence[Sequence[EpochRecord]], key: str
 ) -> tuple[list[int], list[float], list[float], list[float]]:
     """(epochs, mean, min, max) of ``key`` over seeds, at each epoch some seed reached (None skipped)."""
     by_epoch: dict[int, list[float]] = {}
     for history in histories:
         for h in history:
-            if h.get(key) is not None:
-                by_epoch.setdefault(h["epoch"], []).append(h[key])
+            if getattr(h, key) is not None:
+                by_epoch.setdefault(h.epoch, []).append(getattr(h, key))
     epochs = sorted(by_epoch)
     vals = [by_epoch[e] for e in epochs]
     return epochs, [float(np.mean(v)) for v in vals], [min(v) for v in vals], [max(v) for v in vals]
 
 
-def epoch_seconds(history: Sequence[dict]) -> float:
+def epoch_seconds(history: Sequence[EpochRecord]) -> float:
     """Median wall time of an epoch from the cumulative elapsed_s of each; nan without epochs."""
-    times = [h["elapsed_s"] for h in history]
+    times = [h.elapsed_s for h in history if h.elapsed_s is not None]
     steps = [b - a for a, b in zip([0.0, *times], times, strict=False)]
     return statistics.median(steps) if steps else math.nan
 
@@ -521,9 +522,7 @@ def race(
 
         def report(p: Progress, cur=cur, i=i) -> None:
             if p.epoch_end:  # kept before the caller hears of it: the caller may be interrupted
-                cur["history"].append(dict(
-                    epoch=p.epoch, train_loss=p.train_loss, val_loss=p.val_loss, elapsed_s=p.elapsed_s,
-                ))  # fmt: skip
+                cur["history"].append(p.record())
             if on_progress is not None:
                 on_progress(RaceProgress(cur["cell"], cur["seed"], i, len(plan), p))
 
@@ -532,10 +531,7 @@ def race(
             cur.update(model=model, exp=exp, history=[])
 
         fitted, metrics = runner.train_and_score(model, spec, seed, report, stop, candidate)
-        history = [
-            dict(epoch=h.epoch, train_loss=h.train_loss, val_loss=h.val_loss, elapsed_s=h.elapsed_s)
-            for h in fitted.history
-        ]
+        history = fitted.history
         log.current = None
         if history:
             log.runs.append(_run_result(cur, history, metrics, not asked[0], fitted.stopped))

@@ -43,12 +43,12 @@ def session_sources() -> dict[str, Source]:
     sources = {}
     outcome = page_result("train")
     if outcome is not None:
-        result = outcome["result"]
+        result = outcome.result
         win = result.windows
         parts = [(win.test, "test"), (win.val, "validation"), (win.train, "training")]
         part, name = next(((s, n) for s, n in parts if len(s)), parts[0])
         spec, model = result.experiment.model, result.model
-        label = f"the {spec.cell.upper()} trained on the Train page ({outcome['stopped']})"
+        label = f"the {spec.cell.upper()} trained on the Train page ({outcome.stopped})"
         if isinstance(model, Ensemble):  # its members share one architecture: look at the first
             model = model.members[0]
             label += f"; the first of its {result.experiment.forecast.ensemble} ensemble members"

@@ -9,7 +9,6 @@ had when it was stopped.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 
 import streamlit as st
@@ -23,7 +22,7 @@ from rnnlib.series import Series, sine
 from rnnlib.spec import ModelSpec
 from rnnlib.training import EpochRecord, FitResult, Progress, TrainSpec
 from rnnlib.ui import jobs, runs_view
-from rnnlib.ui.session import keep_result
+from rnnlib.ui.session import TrainOutcome, keep_result
 from rnnlib.windows import WindowSpec
 
 
@@ -38,9 +37,7 @@ class LiveView:
 
     def __call__(self, p: Progress) -> None:
         if p.epoch_end:
-            # fit's per-epoch mean gradient norm is not reported live: NaN says "unknown".
-            record = EpochRecord(p.epoch, p.train_loss, p.val_loss, p.lr, math.nan, p.elapsed_s)
-            self.history.append(record)
+            self.history.append(p.record())
         # Until an epoch has finished, every report is drawn: the first loss point shows at once.
         if not self.throttle.should_draw(force=not self.history):
             return
@@ -53,7 +50,7 @@ class LiveView:
         live = (
             None if p.epoch_end else {"x": p.epoch - 1 + p.batch / p.batches, "loss": p.train_loss}
         )
-        self.chart.plotly_chart(loss_curves(history_rows(self.history), self.log_y, live))
+        self.chart.plotly_chart(loss_curves(self.history, self.log_y, live))
 
 
 @st.cache_resource(show_spinner=False)
@@ -104,9 +101,7 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
         result = run(series, exp, on_progress=view, on_candidate=on_candidate)
     jobs.finish(prefix)
     # The chosen candidate's curves (with validation), not those of the last stage drawn live.
-    view.chart.plotly_chart(
-        loss_curves(history_rows(result.fit.history), log_y), key=f"{prefix}loss_chosen"
-    )
+    view.chart.plotly_chart(loss_curves(result.fit.history, log_y), key=f"{prefix}loss_chosen")
     took = time.perf_counter() - job["started"]
     view.bar.progress(
         1.0, text=f"Done in {took:.1f} s (training and scoring): {result.fit.stopped}."
@@ -151,15 +146,9 @@ def restore(prefix: str, data: bytes) -> None:
     )
 
 
-def history_rows(records: list[EpochRecord]) -> list[dict]:
-    """What loss_curves draws: [{"epoch", "train_loss", "val_loss"}, ...]."""
-    return [dict(epoch=r.epoch, train_loss=r.train_loss, val_loss=r.val_loss) for r in records]
-
-
 def keep_outcome(
     prefix: str, result: ForecastResult, series: Series, stopped: str, origin: str = "train"
 ) -> None:
-    """The Train page's result: {"result", "series", "history" (rows for loss_curves), "stopped"}."""
-    history = history_rows(result.fit.history) if result.fit else []
-    keep_result("train", dict(result=result, series=series, history=history, stopped=stopped))
+    """The Train page's result (a TrainOutcome) in session state, and a record in the run log."""
+    keep_result("train", TrainOutcome(result, series, stopped))
     runs_view.record_outcome(prefix, result, series, stopped, origin)  # the Runs page's log

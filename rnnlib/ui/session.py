@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from rnnlib.errors import RnnlibError
 from rnnlib.spec import ModelSpec
 
+if TYPE_CHECKING:
+    from rnnlib.forecasting import ForecastResult
+    from rnnlib.history import EpochRecord
+    from rnnlib.series import Series
+
 SPEC_KEY = "model_spec"
-# Each page's last result, by page: Train keeps a dict (see live.keep_outcome), Compare a RaceResult.
+# Each page's last result, by page: Train keeps a TrainOutcome, Compare a labs.race.RaceResult.
 RESULTS = {"train": "t_outcome", "compare": "c_outcome"}
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """The Train page's last run: its forecast, the series it was made on, and why training ended."""
+
+    result: ForecastResult
+    series: Series
+    stopped: str  # for a person: finished, stopped by you, or restored from a checkpoint
+
+    @property
+    def history(self) -> list[EpochRecord]:
+        """The chosen model's loss history ([] for a result restored without one)."""
+        return self.result.fit.history if self.result.fit else []
 
 
 def current_spec() -> ModelSpec:
