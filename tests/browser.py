@@ -60,6 +60,8 @@ _SCRIPT_FINISHED_JS = """() => {
         '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]') !== null;
 }"""
 
+_NO_PLACEHOLDERS_JS = """() => !document.querySelector('[data-testid="stSkeleton"]')"""
+
 _APP_STATE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app ? [app.getAttribute('data-test-script-state'),
@@ -253,6 +255,11 @@ def screenshot(page, name: str) -> Path:
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # A new browser context loads each widget's code on first use: grey placeholders meanwhile.
+    try:
+        page.wait_for_function(_NO_PLACEHOLDERS_JS, timeout=10_000)
+    except Exception:  # noqa: BLE001 - a shot with placeholders still says more than none
+        pass
     viewport = page.viewport_size
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0"
