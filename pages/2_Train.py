@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from rnnlib.checkpoint import CheckpointError, save_checkpoint
-from rnnlib.errors import DataError
+from rnnlib.checkpoint import save_checkpoint
+from rnnlib.errors import RnnlibError
 from rnnlib.figures.train import forecast_chart, loss_curves, series_split, window_as_seen
 from rnnlib.forecasting import Experiment, prepare
 from rnnlib.forecasting import window_as_seen as seen_window
-from rnnlib.optim import TrainError
 from rnnlib.scoreboard import candidates_table, ensemble_text, metrics_table, verdict
 from rnnlib.ui import live
 from rnnlib.ui.data_source import data_source_ui
@@ -41,7 +40,7 @@ with settings_col:
         with st.expander("Training"):
             training = training_ui(PREFIX)
         exp = Experiment(spec, windows, training, forecast)
-    except (DataError, TrainError) as e:
+    except RnnlibError as e:
         st.error(str(e))
         exp = None
 report_link()
@@ -50,7 +49,7 @@ split = None
 if series is not None and exp is not None:
     try:
         split = prepare(series, exp)
-    except DataError as e:
+    except RnnlibError as e:
         st.error(str(e))
 if series is not None:
     # Drawn before any click: the first Plotly chart pays for loading plotly.js in the browser.
@@ -75,7 +74,7 @@ area = st.container()  # the live progress and loss chart, then the finished run
 if start and split is not None:
     try:
         live.train(PREFIX, series, exp, area, log_y)
-    except (DataError, TrainError) as e:
+    except RnnlibError as e:
         st.error(str(e))
 
 done = page_result("train")
@@ -143,5 +142,5 @@ with st.expander("Restore a checkpoint"):
         try:
             live.restore(PREFIX, upload.getvalue())
             st.rerun()  # the result section above was drawn before this click was handled
-        except CheckpointError as e:
+        except RnnlibError as e:
             st.error(str(e))

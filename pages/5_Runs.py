@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from rnnlib.errors import RnnlibError
 from rnnlib.figures.runs import LOSS_NAMES, forecast_overlay, loss_overlay
-from rnnlib.runlog import KEPT_WEIGHTS, MAX_RUNS, RunLogError, parse_log
+from rnnlib.runlog import KEPT_WEIGHTS, MAX_RUNS, parse_log
 from rnnlib.runs import describe_differences, differences_table
 from rnnlib.ui import runs_view
 from rnnlib.ui.frame import frame
@@ -28,7 +29,7 @@ with st.expander("Save or load the log", expanded=not len(log)):
             added, out = log.extend(parse_log(upload.getvalue()))
             full = f"; {len(out)} older dropped out (it keeps {MAX_RUNS})" if out else ""
             load.success(f"{added} run(s) added to this log{full}.")
-        except RunLogError as e:
+        except RnnlibError as e:
             load.error(str(e))
     save.download_button(
         "Download the log (.jsonl)", log.to_jsonl(), "runs.jsonl", "application/jsonl",
