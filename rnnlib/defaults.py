@@ -81,8 +81,10 @@ def plan(series: Series, exp) -> Plan:
     w = w.replace(lookback=lookback)
     pairs = _pairs(w, values[:, 0], period, n_train, series.target)
     if len(pairs) > 1:
+        each = ", one model each" if exp.forecast.refit else ""  # the refit trains the ensemble
         reasons.append(
-            f"{len(pairs)} preprocessing candidates tried, chosen by validation MAE in original units"
+            f"{len(pairs)} preprocessing candidates tried{each}, chosen by validation MAE in "
+            "original units"
         )
     train = exp.train
     if train.auto:

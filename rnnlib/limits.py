@@ -58,12 +58,13 @@ def check_job(
 
     runs: how many models are trained one after the other (a race: cells x seeds).
     candidates: preprocessing candidates `auto` tries in the first run (each one more pass).
-    members: models per pass (a seed ensemble).
+    members: a seed ensemble's size: the chosen settings are then trained again as that many
+    models (forecasting.run compares candidates with one model each).
     limit: the cap in batches; default MAX_BATCHES.
     """
     limit = MAX_BATCHES if limit is None else limit
     per_epoch = train.batches_per_epoch(n_train)
-    passes = (runs - 1 + candidates) * members
+    passes = runs - 1 + candidates + (members if members > 1 else 0)
     total = passes * train.work_units(n_train)
     if total <= limit:
         return
@@ -77,7 +78,7 @@ def check_job(
             else f"{candidates} preprocessing candidates"
         )
     if members > 1:
-        counted.append(f"{members} ensemble members each")
+        counted.append(f"then {members} ensemble members")
     if len(counted) == 1:  # "3 runs × ..." or "3 preprocessing candidates × ..."
         parts = f"{counted[0]} × {parts}"
     elif counted:

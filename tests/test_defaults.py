@@ -201,3 +201,26 @@ def test_a_small_series_gets_an_ensemble_of_three_and_a_long_one_a_single_model(
         trending(n=240), Experiment(SMALL, WindowSpec(horizon=3), forecast=ForecastSpec(ensemble=2))
     )
     assert {c.forecast.ensemble for c in given.candidates} == {2}
+
+
+def test_candidates_are_compared_with_one_model_each_and_the_choice_refitted_as_the_ensemble():
+    seen = []  # (stage, members) of every model run() trains, in order
+    exp = Experiment(SMALL, WindowSpec(lookback=24, horizon=3), QUICK, ForecastSpec(ensemble=3))
+    result = run(
+        trending(),
+        exp,
+        on_candidate=lambda e, net, stage: seen.append(
+            (stage.refit, len(net.members) if isinstance(net, Ensemble) else 1, e.forecast.ensemble)
+        ),
+    )
+    n = len(plan(trending(), exp).candidates)
+    assert n > 1 and seen == [(False, 1, 1)] * n + [(True, 3, 3)]
+    assert isinstance(result.model, Ensemble) and len(result.model.members) == 3
+    assert result.experiment.forecast.ensemble == 3 and result.experiment.forecast.refit
+    assert "candidates tried, one model each" in " ".join(result.preprocessing.reasons)
+    # Without a refit the candidate is the result, so each one is the whole ensemble.
+    no_refit = Experiment(
+        SMALL, WindowSpec(lookback=24, horizon=3, normalize="window", transform="none"), QUICK,
+        ForecastSpec(ensemble=2, refit=False),
+    )  # fmt: skip
+    assert len(run(trending(), no_refit).model.members) == 2

@@ -147,7 +147,7 @@ def test_pages_show_a_refused_run_as_an_error(monkeypatch, page, button, job):
     # The counts follow the page's defaults; the sentence around them is what a visitor reads.
     # With auto preprocessing the Train run counts its candidates, the race its first run's too.
     runs = (
-        r"\d+ trainings \(\d+ preprocessing candidates, 3 ensemble members each\) × "
+        r"\d+ trainings \(\d+ preprocessing candidates, then 3 ensemble members\) × "
         if button == "t_train"
         else r"\d+ trainings \(3 runs, \d+ more preprocessing candidates\) × "
     )
