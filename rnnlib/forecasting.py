@@ -237,7 +237,7 @@ def prepare(series: Series, exp: Experiment) -> Windows:
     """Windows for `exp` (its first candidate when something is auto); DataError when the settings
     cannot work on this series."""
     _check_fits(series, exp)
-    return windows_for(series, _with_refit(plan(series, exp).candidates[0], False))
+    return windows_for(series, _with_forecast(plan(series, exp).candidates[0], refit=False))
 
 
 def windows_for(series: Series, exp: Experiment) -> Windows:
@@ -271,8 +271,8 @@ def run(
     with the lowest validation MAE (original units) is scored, after training it again on the
     training and validation rows (ForecastSpec.refit) as the ensemble planned. ``model`` (from
     ``build_forecaster``) lets a caller keep a handle on the weights being trained when there is
-    one candidate; ``on_candidate(exp, model, stage)`` is told of
-    every model before it trains, e.g. by a page whose run can be interrupted.
+    one candidate; ``on_candidate(exp, model, stage)`` is told of every model before it trains,
+    e.g. by a page whose run can be interrupted.
     """
     _check_fits(series, exp)
     with intra_op_threads(exp.train.threads):
@@ -285,13 +285,15 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
     members = p.candidates[0].forecast.ensemble
     for k, planned in enumerate(p.candidates):
         start = time.perf_counter()
-        cand = _with_refit(planned, False)  # candidates keep their validation part to be compared
+        cand = _with_forecast(
+            planned, refit=False
+        )  # candidates keep their validation part to be compared
         win = windows_for(series, cand)
         if members > 1 and planned.forecast.refit and len(win.val):
             # Compared with one model each; the ensemble is trained once, by the refit below, for
             # the settings chosen. On the quality benchmark this chose as well (MAE / AutoETS
             # 0.97, 0.99, 0.94 for seeds 0-2, against 1.01, 0.99, 0.95) in a third of the time.
-            cand = _with_members(cand, 1)
+            cand = _with_forecast(cand, ensemble=1)
         net = model if model is not None and len(p.candidates) == 1 else None
         if net is None:
             net = build_forecaster(cand, series.frame.shape[1], seed=cand.train.seed)
@@ -310,19 +312,21 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
     stopped = should_stop is not None and should_stop()
     if exp.forecast.refit and len(win.val) and fitted.best_epoch > 0 and not stopped:
         cand, win, net, fitted = _refit(
-            series, _with_members(cand, members), fitted, on_progress, should_stop, on_candidate
+            series,
+            _with_forecast(cand, ensemble=members),
+            fitted,
+            on_progress,
+            should_stop,
+            on_candidate,
         )
     pre = Preprocessing(cand.windows.normalize, cand.windows.transform, tuple(tried), p.reasons)
     result = evaluate(net, series, cand, win, fitted)
     return dataclasses.replace(result, preprocessing=pre, requested=exp)
 
 
-def _with_refit(exp: Experiment, refit: bool) -> Experiment:
-    return dataclasses.replace(exp, forecast=dataclasses.replace(exp.forecast, refit=refit))
-
-
-def _with_members(exp: Experiment, ensemble: int) -> Experiment:
-    return dataclasses.replace(exp, forecast=dataclasses.replace(exp.forecast, ensemble=ensemble))
+def _with_forecast(exp: Experiment, **changes) -> Experiment:
+    """exp with some ForecastSpec fields changed (refit, ensemble)."""
+    return dataclasses.replace(exp, forecast=dataclasses.replace(exp.forecast, **changes))
 
 
 def _refit(series, cand, fitted, on_progress, should_stop, on_candidate):
@@ -332,7 +336,7 @@ def _refit(series, cand, fitted, on_progress, should_stop, on_candidate):
     loss history (with its validation curve) and says what happened after it.
     """
     epochs = fitted.best_epoch
-    final = _with_refit(cand, True)
+    final = _with_forecast(cand, refit=True)
     final = dataclasses.replace(final, train=final.train.replace(epochs=epochs, patience=0))
     win = windows_for(series, final)
     net = build_forecaster(final, series.frame.shape[1], seed=final.train.seed)

@@ -25,19 +25,12 @@ class Page(NamedTuple):
 
 HOME = Page("app.py", "Home", ":material/home:", "What the playground is, and how to use it.")
 PAGES = (
-    Page(
-        "pages/1_Build.py",
-        "Build",
-        ":material/construction:",
-        "Assemble a cell, count its weights.",
-    ),
+    Page("pages/1_Build.py", "Build", ":material/construction:", "Assemble a cell, count its weights."),
     Page("pages/2_Train.py", "Train", ":material/monitoring:", "Fit a series, watch the loss."),
-    Page(
-        "pages/3_Compare.py", "Compare", ":material/compare_arrows:", "The three cells, same data."
-    ),
+    Page("pages/3_Compare.py", "Compare", ":material/compare_arrows:", "The three cells, same data."),
     Page("pages/4_Inside.py", "Inside", ":material/visibility:", "Step through the gates."),
     Page("pages/5_Runs.py", "Runs", ":material/history:", "Every run kept, side by side."),
-)
+)  # fmt: skip
 APP_TITLE = "RNN Playground"
 APP_ICON = ":material/cyclone:"
 
@@ -55,7 +48,7 @@ def available(root: Path) -> list[Page]:
 
 
 def frame(script: str | Path) -> list[Page]:
-    """Set up the page whose file is `script` (pass __file__); return the other pages that exist."""
+    """Set up the page whose file is `script` (pass __file__); return the pages that exist."""
     root = app_root(script)
     here = Path(script).resolve().relative_to(root).as_posix()
     pages = available(root)
