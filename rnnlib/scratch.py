@@ -22,13 +22,16 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnlib.bptt import BACKWARDS, unroll
 from rnnlib.cells import gru_step, lstm_step, rnn_step
-from rnnlib.spec import ModelSpec
+from rnnlib.spec import ModelSpec, SpecError
 
 
 class ScratchRecurrent(nn.Module):
-    def __init__(self, spec: ModelSpec):
+    def __init__(self, spec: ModelSpec, backward: str = "manual"):
         super().__init__()
+        if backward not in BACKWARDS:
+            raise SpecError(f"backward must be one of {', '.join(BACKWARDS)}; got {backward!r}.")
         self.spec = spec
         self.mode = spec.cell
         self.batch_first = spec.batch_first
@@ -40,6 +43,14 @@ class ScratchRecurrent(nn.Module):
         # Set record=True to keep each step's gates in .recorded after the next forward.
         self.record = False
         self.recorded: dict[tuple[int, int], dict[str, Tensor]] = {}
+        # "manual": each layer and direction is one autograd.Function with its backward through
+        # time written out (rnnlib/bptt); "autograd": the step functions of cells.py, differentiated
+        # by autograd, the reference. Recording the gates always takes the step functions.
+        self.backward = backward
+        # Set record_grads=True to keep each layer's gradients through time in .recorded_grads
+        # (filled by the next backward; the manual path only).
+        self.record_grads = False
+        self.recorded_grads: dict[tuple[int, int], dict[str, Tensor]] = {}
 
         H, P, G, D = spec.hidden_size, spec.state_size, spec.gates, spec.num_directions
         self._names: list[
@@ -95,6 +106,7 @@ class ScratchRecurrent(nn.Module):
         else:
             h0, c0 = hx if self.mode == "lstm" else (hx, None)
         self.recorded = {}
+        self.recorded_grads = {}
         h_n, c_n = [], []
         for layer in range(L):
             outs = []
@@ -122,6 +134,10 @@ class ScratchRecurrent(nn.Module):
     def _direction(self, x: Tensor, layer: int, d: int, h: Tensor, c: Tensor | None):
         """Run one layer in one direction over all T steps. x: (T, B, I) -> (T, B, P)."""
         p = self._params(layer, d)
+        if self.backward == "manual" and not self.record:
+            keep = self.recorded_grads.setdefault((layer, d), {}) if self.record_grads else None
+            relu = self.spec.nonlinearity == "relu"
+            return unroll(self.mode, x, p, h, c, reverse=d == 1, relu=relu, keep=keep)
         w_ih, w_hh, b_ih, b_hh = p["weight_ih"], p["weight_hh"], p.get("bias_ih"), p.get("bias_hh")
         # The input projection of every step in one matmul; only h_{t-1} W_hh^T is left per step.
         if self.spec.layer_norm:
