@@ -60,6 +60,9 @@ def measure(H: int, B: int, T: int, args: argparse.Namespace, clock) -> tuple[fl
     """(t_module, t_bare, ratio) for fwd+bwd of a one-layer scratch LSTM with record=False."""
     spec = ModelSpec(cell="lstm", input_size=H, hidden_size=H, impl="scratch")
     scr = build_core(spec)
+    # The step functions are where the recording code lives; the default hand-written backward
+    # (rnnlib/bptt) has none, and bench_scratch.py times it.
+    scr.backward = "autograd"
     scr.record = False
     weights = [scr.weight_ih_l0, scr.weight_hh_l0, scr.bias_ih_l0, scr.bias_hh_l0]
     x = torch.randn(B, T, H)

@@ -71,7 +71,7 @@ class GRULayer(torch.autograd.Function):
         ctx.save_for_backward(x, hs, w_ih, w_hh, hw, rz, n)
         ctx.reverse, ctx.keep = reverse, keep
         ctx.biases = (b_ih is not None, b_hh is not None)
-        return new.clone(), last_state(hs, reverse)
+        return new, last_state(hs, reverse)
 
     @staticmethod
     @once_differentiable

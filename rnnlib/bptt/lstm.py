@@ -101,7 +101,7 @@ class LSTMLayer(torch.autograd.Function):
         saved += [xw_raw, mean_x, rstd_x, hw, stats, *ln] if use_ln else []
         ctx.save_for_backward(*saved)
         ctx.reverse, ctx.keep, ctx.has_bias, ctx.use_ln = reverse, keep, bias is not None, use_ln
-        return new.clone(), last_state(hs, reverse), last_state(cs, reverse)
+        return new, last_state(hs, reverse), last_state(cs, reverse)
 
     @staticmethod
     @once_differentiable

@@ -45,7 +45,7 @@ class RNNLayer(torch.autograd.Function):
             h.relu_() if relu else h.tanh_()
         ctx.save_for_backward(x, hs, w_ih, w_hh)
         ctx.relu, ctx.reverse, ctx.keep, ctx.has_bias = relu, reverse, keep, b_ih is not None
-        return new.clone(), last_state(hs, reverse)
+        return new, last_state(hs, reverse)
 
     @staticmethod
     @once_differentiable
