@@ -68,6 +68,9 @@ def looking_glass() -> None:
             "biases), then the squashed result. The values equal the heatmaps' at the dotted line."
         )
     st.info(TEACH.get(spec.cell, ""))
+    view.backward_section(
+        PREFIX, source.model, source.windows[min(index, n - 1)], layer, direction, t, int(unit)
+    )
 
 
 TEACH = {

@@ -26,6 +26,15 @@ def _page(spec: ModelSpec | None = None, **state) -> AppTest:
     return at.run(timeout=TIMEOUT)
 
 
+def _forward_lines(at: AppTest) -> list[str]:
+    """The forward step's equations: the backward step's all hold ∂L."""
+    return [e.value for e in at.latex if r"\partial L" not in e.value]
+
+
+def _backward_lines(at: AppTest) -> list[str]:
+    return [e.value for e in at.latex if r"\partial L" in e.value]
+
+
 def _tiny_settings(at: AppTest) -> AppTest:
     at.number_input(key="i_q_hidden").set_value(2)
     at.number_input(key="i_q_n").set_value(8)
@@ -33,11 +42,17 @@ def _tiny_settings(at: AppTest) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("cell, lines", [("rnn", 1), ("lstm", 6), ("gru", 4)])
-def test_default_view_for_each_cell(cell, lines):
+@pytest.mark.parametrize("cell, lines, back", [("rnn", 1, 2), ("lstm", 6, 6), ("gru", 4, 4)])
+def test_default_view_for_each_cell(cell, lines, back):
     at = clean(_page(ModelSpec(cell=cell, hidden_size=6)))
-    assert len(at.latex) == lines  # one equation per recorded quantity, with numbers
-    assert len(at.get("plotly_chart")) == 1  # the heatmaps; no experiment has run yet
+    # one forward equation per recorded quantity, then the backward step's: ∂L/∂h_t and one per
+    # gradient the cell keeps, each with numbers
+    forward = _forward_lines(at)
+    backward = _backward_lines(at)
+    assert (len(forward), len(backward)) == (lines, back)
+    assert "from step" in backward[0]  # ∂L/∂h_t = (from above) + (from step t+1)
+    # the forward heatmaps and the backward ones; no experiment has run yet
+    assert len(at.get("plotly_chart")) == 2
     assert "fresh, untrained " + cell.upper() in at.caption[0].value
     assert [b.label for b in at.button] == ["Measure gradient reach", "Run the memory lab"]
 
@@ -51,6 +66,10 @@ def test_bidirectional_stack_shows_the_chosen_layer_and_direction():
     at = clean(at.run(timeout=TIMEOUT))
     assert "h_{t+1}" in at.latex[0].value  # the backward direction reads the next step's state
     assert "**Step t = 0, unit 0**" in at.markdown[1].value
+    # the backward step of the same layer and direction: the backward direction reads t = 0
+    # last, so ∂L/∂h_0 gets nothing from a later step (t-1 does not exist), all from the head
+    assert "**Backward step t = 0, unit 0**" in at.markdown[3].value
+    assert "from step }t-1" in _backward_lines(at)[0] and " + 0 = " in _backward_lines(at)[0]
 
 
 def test_indices_are_clamped_when_the_model_shrinks():
@@ -82,7 +101,7 @@ def test_a_model_trained_on_the_train_page_is_looked_at_by_default(train_outcome
     normalize = at.session_state["t_outcome"].result.preprocessing.normalize
     assert window.label == f"test window ({normalize})"
     assert window.max == len(train_outcome.result.windows.test) - 1
-    assert len(at.latex) == 6
+    assert len(_forward_lines(at)) == 6
     assert at.slider(key="i_t").max == 7  # the lookback
     window.set_value(2)
     clean(at.run(timeout=TIMEOUT))
@@ -94,13 +113,13 @@ def test_gradient_reach_button_with_tiny_settings():
     at.slider(key="i_r_delay").set_value(2)
     at = clean(at.button(key="i_r_run").click().run(timeout=TIMEOUT))
     charts = at.get("plotly_chart")
-    assert len(charts) == 2
-    assert "How far back the gradient reaches" in charts[1].proto.spec
+    assert len(charts) == 3  # the forward and backward heatmaps, then the reach chart
+    assert "How far back the gradient reaches" in charts[2].proto.spec
     assert at.caption[-1].value.startswith("After training, test accuracy: RNN")
     result = at.session_state["i_reach_result"]
     assert result.length == 6 and set(result.curves) == {"rnn", "lstm", "gru"}
     at = clean(at.run(timeout=TIMEOUT))  # kept in session state: drawn again without a click
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 3
 
 
 def test_memory_lab_button_with_tiny_settings():
@@ -145,6 +164,6 @@ def test_each_model_of_a_compare_race_can_be_looked_at(task):
         source.set_value(name)
         at = clean(at.run(timeout=TIMEOUT))
         assert f"the {cell} from the Compare race" in at.caption[0].value
-        assert len(at.latex) == lines
+        assert len(_forward_lines(at)) == lines
         assert at.slider(key="i_window").max == len(result.probe) - 1
         source = at.segmented_control[0]

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from rnnlib.figures.colours import CELL_COLOURS
+from rnnlib.labs.bptt_view import GRAD_LABELS, BackwardRecord
 from rnnlib.labs.inside import LABELS, SIGMOID_GATES, Recording
 from rnnlib.labs.memory_lab import LabResult
 from rnnlib.labs.reach import ReachResult
@@ -57,6 +58,52 @@ def state_heatmaps(
         title=f"Layer {layer}{' · backward direction' if direction else ''}: {rec.steps} steps",
     )  # fmt: skip
     fig.update_yaxes(title_text="x_t", row=1, col=1)
+    fig.update_xaxes(title_text="step t", row=1 + len(names), col=1)
+    if t is not None:
+        fig.add_vline(x=t, line=dict(color="#E45756", dash="dot", width=2), row="all", col=1)
+    return fig
+
+
+def bptt_heatmaps(
+    back: BackwardRecord, layer: int = 0, direction: int = 0, t: int | None = None
+) -> go.Figure:
+    """‖∂L/∂x_t‖ on top (what the gradient-reach figure averages), then one units × time heatmap
+    per gradient the backward kept for (layer, direction): ∂L/∂h_t, ∂L/∂c_t, each gate's ∂L/∂pre.
+
+    Each heatmap has its own colour scale, symmetric about 0 (red positive, blue negative): the
+    gradients of different gates differ by orders of magnitude. ``t`` draws a dotted line.
+    """
+    grads = back.at(layer, direction)
+    names = back.names
+    steps = np.arange(back.steps)
+    titles = ["‖∂L/∂x_t‖ (log scale)"] + [GRAD_LABELS[n] for n in names]
+    fig = make_subplots(
+        rows=1 + len(names), cols=1, shared_xaxes=True, vertical_spacing=0.035,
+        row_heights=[0.7] + [1.0] * len(names), subplot_titles=titles,
+    )  # fmt: skip
+    norm = np.linalg.norm(back.dx, axis=1)
+    fig.add_scatter(
+        x=steps, y=np.where(norm > 0, norm, np.nan), mode="lines+markers", name="‖∂L/∂x_t‖",
+        line=dict(color="#333333", width=1.5), marker=dict(size=4), row=1, col=1,
+        hovertemplate="‖∂L/∂x_t‖<br>step %{x}<br>%{y:.3g}<extra></extra>",
+    )  # fmt: skip
+    fig.update_yaxes(type="log", exponentformat="power", title_text="‖∂L/∂x‖", row=1, col=1)
+    for row, name in enumerate(names, start=2):
+        values = grads[name]  # (T, units)
+        top = float(np.abs(values).max()) or 1.0
+        fig.add_heatmap(
+            x=steps, y=np.arange(values.shape[1]), z=values.T, name=GRAD_LABELS[name],
+            colorscale="RdBu_r", zmin=-top, zmax=top, showscale=False,
+            hovertemplate=f"{GRAD_LABELS[name]}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.3g}}<extra></extra>",
+            row=row, col=1,
+        )  # fmt: skip
+        fig.update_yaxes(title_text="unit", row=row, col=1)
+    arrow = "←" if direction == 0 else "→"
+    fig.update_layout(
+        height=170 + 130 * len(names), margin=dict(l=10, r=10, t=60, b=10), showlegend=False,
+        title=f"Backward through time, layer {layer}{' · backward direction' if direction else ''}: "
+        f"the gradient flows {arrow}",
+    )  # fmt: skip
     fig.update_xaxes(title_text="step t", row=1 + len(names), col=1)
     if t is not None:
         fig.add_vline(x=t, line=dict(color="#E45756", dash="dot", width=2), row="all", col=1)

@@ -9,7 +9,9 @@ import numpy as np
 import streamlit as st
 from torch import nn
 
+from rnnlib.figures.inside import bptt_heatmaps
 from rnnlib.forecasting import Ensemble
+from rnnlib.labs.bptt_view import backward_latex, backward_record, backward_step
 from rnnlib.labs.inside import InsideError, sine_windows
 from rnnlib.labs.memory_lab import LabSpec, QuickTrain, memory_lab
 from rnnlib.labs.reach import REACH_TASKS, reach_experiment
@@ -186,3 +188,30 @@ def lab_ui(prefix: str, quick: QuickTrain, figure) -> None:
         st.session_state[f"{prefix}lab_result"] = memory_lab(spec, report)
         bar.empty()
         chart.empty()
+
+
+def backward_section(
+    prefix: str, model: nn.Module, window, layer: int, direction: int, t: int, unit: int
+) -> None:
+    """Backpropagation through time for the window: the gradient heatmaps and step t's chain rule."""
+    st.markdown("#### Backpropagation through time: the same window, backwards")
+    back = backward_record(model, window)
+    left, right = st.columns([1, 1], gap="medium")
+    with left:
+        st.plotly_chart(bptt_heatmaps(back, layer, direction, t), key=f"{prefix}bptt")
+    with right:
+        st.markdown(f"**Backward step t = {t}, unit {unit}**, with the numbers the backward used")
+        for line in backward_latex(backward_step(model, back, layer, direction, t, unit)):
+            st.latex(r"\small " + line.latex)
+        st.caption(
+            f"{back.loss}. The backward walks the window in reverse: each step receives ∂L/∂h_t "
+            "(and for an LSTM ∂L/∂c_t), multiplies it by each gate's local derivative, the "
+            "numbers of the forward step above, and sends ∂L/∂h_{t-1} = ∂L/∂gates · W_hh on to "
+            "the step before. These are exactly the gradients rnnlib's hand-written backward "
+            "(rnnlib/bptt) computes, recorded in float64."
+        )
+    st.caption(
+        "The top line, ‖∂L/∂x_t‖, is what reaches the input: the gradient-reach figure below is "
+        "this curve read by lag (steps before the end) and averaged over windows. Where the "
+        "heatmaps fade towards the start of the window, the gradient has vanished."
+    )
