@@ -69,7 +69,7 @@ def test_bidirectional_stack_shows_the_chosen_layer_and_direction():
     # the backward step of the same layer and direction: the backward direction reads t = 0
     # last, so ∂L/∂h_0 gets nothing from a later step (t-1 does not exist), all from the head
     assert "**Backward step t = 0, unit 0**" in at.markdown[3].value
-    assert "from step }t-1" in _backward_lines(at)[0] and " + 0 = " in _backward_lines(at)[0]
+    assert "from step }t-1" in _backward_lines(at)[0] and r" + 0 \\" in _backward_lines(at)[0]
 
 
 def test_indices_are_clamped_when_the_model_shrinks():

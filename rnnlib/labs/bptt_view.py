@@ -190,6 +190,15 @@ def backward_step(
     return BackwardStep(spec, direction, t, j, v)
 
 
+def _split_line(eq: str, rows: list[str], value: float, name: str) -> StepLine:
+    """_line, with each row's result on a row of its own: the products are long for half a page."""
+    split: list[str] = []
+    for row in rows:
+        head, sep, result = row[2:].rpartition(" = ")
+        split += [row[:2] + head, "= " + result] if sep else [row]
+    return _line(eq, split, value, name)
+
+
 def backward_latex(step: BackwardStep) -> list[StepLine]:
     """The backward step's chain rule with its numbers: one StepLine per gradient, in the order the
     backward computes them (∂L/∂h_t first). StepLine.name is the gradient's name ("h", "c", "o" ...)."""
@@ -200,7 +209,7 @@ def backward_latex(step: BackwardStep) -> list[StepLine]:
     if "dh_next" in v:
         eq = rf"\frac{{\partial L}}{{\partial h_{{t,{j}}}}} = \text{{(from above)}} + \text{{(from step }}{nxt}\text{{)}}"
         rows = [rf"= {n('dh_above')} + {n('dh_next')} = {n('dh', False)}"]
-        lines.append(_line(eq, rows, v["dh"], "h"))
+        lines.append(_split_line(eq, rows, v["dh"], "h"))
     dh = r"\frac{\partial L}{\partial h_t}"
     if spec.cell == "rnn":
         relu = spec.nonlinearity == "relu"
@@ -208,7 +217,7 @@ def backward_latex(step: BackwardStep) -> list[StepLine]:
         number = (1.0 if v["h"] > 0 else 0.0) if relu else 1 - v["h"] ** 2
         eq = rf"\frac{{\partial L}}{{\partial \mathrm{{pre}}_t}} = {dh} \odot {local}"
         rows = [rf"= {n('dh')} \cdot {_num(number, True)} = {n('dpre', False)}"]
-        return lines + [_line(eq, rows, v["dpre"], "pre")]
+        return lines + [_split_line(eq, rows, v["dpre"], "pre")]
     if spec.cell == "gru":
         dn = r"\frac{\partial L}{\partial n}"
         rows_n = [
@@ -221,21 +230,21 @@ def backward_latex(step: BackwardStep) -> list[StepLine]:
             rf"= {n('dn')} \cdot {n('hn')} \cdot {n('r', False)}(1 - {n('r', False)}) = {n('dr', False)}"
         ]
         return lines + [
-            _line(rf"{dn} = {dh} \odot (1 - z_t) \odot (1 - n_t^2)", rows_n, v["dn"], "n"),
-            _line(rf"\frac{{\partial L}}{{\partial z}} = {dh} \odot (h_{{prev}} - n_t) \odot z_t(1 - z_t)", rows_z, v["dz"], "z"),
-            _line(rf"\frac{{\partial L}}{{\partial r}} = {dn} \odot (W_{{hn}} h_{{prev}} + b_{{hn}}) \odot r_t(1 - r_t)", rows_r, v["dr"], "r"),
+            _split_line(rf"{dn} = {dh} \odot (1 - z_t) \odot (1 - n_t^2)", rows_n, v["dn"], "n"),
+            _split_line(rf"\frac{{\partial L}}{{\partial z}} = {dh} \odot (h_{{prev}} - n_t) \odot z_t(1 - z_t)", rows_z, v["dz"], "z"),
+            _split_line(rf"\frac{{\partial L}}{{\partial r}} = {dn} \odot (W_{{hn}} h_{{prev}} + b_{{hn}}) \odot r_t(1 - r_t)", rows_r, v["dr"], "r"),
         ]  # fmt: skip
     # LSTM: with a projection, h_t = m_t W_hrᵀ, and the gradient reaching m_t = o_t ⊙ tanh(c_t) is ∂L/∂m
     dm_key = "dm" if "dm" in v else "dh"
     dm = r"\frac{\partial L}{\partial m_t}" if dm_key == "dm" else dh
     if dm_key == "dm":
         eq = rf"{dm} = \left(\frac{{\partial L}}{{\partial h_t}} W_{{hr}}\right)_{{{j}}}"
-        lines.append(_line(eq, [rf"= {n('dm', False)}"], v["dm"], "m"))
+        lines.append(_split_line(eq, [rf"= {n('dm', False)}"], v["dm"], "m"))
     tc = float(np.tanh(v["c_out"]))
     dc = r"\frac{\partial L}{\partial c_t}"
     if spec.layer_norm:  # through LN(c_t), which mixes every unit: the number, not the sum
         lines.append(
-            _line(
+            _split_line(
                 rf"{dc} = \text{{(through LN}}(c_t)\text{{)}}",
                 [rf"= {n('dc', False)}"],
                 v["dc"],
@@ -245,15 +254,17 @@ def backward_latex(step: BackwardStep) -> list[StepLine]:
     elif dm_key in v:
         eq = rf"{dc} = \frac{{\partial L}}{{\partial c_{{{nxt}}}}} \odot f_{{{nxt}}} + {dm} \odot o_t \odot (1 - \tanh^2 c_t)"
         rows = [
-            rf"= {n('dc_next')} \cdot {n('f_next', False)} + {n(dm_key)} \cdot {n('o', False)} \cdot (1 - {_num(tc, True)}^2) = {n('dc', False)}"
-        ]
+            rf"= {n('dc_next')} \cdot {n('f_next', False)}",
+            rf"+ {n(dm_key)} \cdot {n('o', False)} \cdot (1 - {_num(tc, True)}^2)",
+            rf"= {n('dc', False)}",
+        ]  # the sum of two products: one row each
         lines.append(_line(eq, rows, v["dc"], "c"))
     if dm_key in v:
         eq = rf"\frac{{\partial L}}{{\partial o}} = {dm} \odot \tanh(c_t) \odot o_t(1 - o_t)"
         rows = [
             rf"= {n(dm_key)} \cdot {_num(tc, True)} \cdot {n('o', False)}(1 - {n('o', False)}) = {n('do', False)}"
         ]
-        lines.append(_line(eq, rows, v["do"], "o"))
+        lines.append(_split_line(eq, rows, v["do"], "o"))
     gates = (
         ("i", r"g_t \odot i_t(1 - i_t)", rf"{n('g')} \cdot {n('i', False)}(1 - {n('i', False)})"),
         (
@@ -266,5 +277,5 @@ def backward_latex(step: BackwardStep) -> list[StepLine]:
     for name, local, numbers in gates:
         eq = rf"\frac{{\partial L}}{{\partial {name}}} = {dc} \odot {local}"
         rows = [rf"= {n('dc')} \cdot {numbers} = {n('d' + name, False)}"]
-        lines.append(_line(eq, rows, v["d" + name], name))
+        lines.append(_split_line(eq, rows, v["d" + name], name))
     return lines
