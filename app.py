@@ -1,46 +1,46 @@
-"""The RNN Playground's landing page: what it is and how to use it.
+"""The RNN Playground's landing page: a small network already learning, and the ways on from it.
 
 `streamlit run app.py` serves this file at / and each page in pages/ at its name (/Train, ...);
-rnnlib/ui/frame.py gives every one of them the same tab title, layout and sidebar menu.
+rnnlib/ui/frame.py gives every one of them the same tab title, layout and sidebar menu. The text
+and the empty charts go out first; torch is imported and the demo trains after them, so even a
+cold server's first visitor sees the page at once and the first loss point about a second later.
 """
 
 import streamlit as st
 
-from rnnlib.device import describe_device
+from rnnlib.ui import demo_view
 from rnnlib.ui.frame import frame
 
-available = frame(__file__)  # the pages whose files exist, each linked below and in the sidebar
+available = frame(__file__, threads=False)  # torch is pinned once the text is on the page
 
 st.title("RNN Playground")
+cell = st.segmented_control(
+    "Cell", ["rnn", "lstm", "gru"], default="lstm", required=True, format_func=str.upper,
+    key="home_cell", label_visibility="collapsed",
+)  # fmt: skip
 st.markdown(
-    """
-A hands-on playground for recurrent networks — **RNN, LSTM and GRU** — that hides nothing:
-
-- **Build** a model from widgets: cell type, sizes, number of layers.
-- **Count** every parameter exactly, weight by weight and bias by bias, the way PyTorch lays them out.
-- **Train** on a synthetic series or your own CSV, with a live loss curve.
-- **Forecast** and see the error scored against naive baselines, so "good" means *better than repeating the last value*.
-- **Compare** the three cells on the same data, and **look inside** the gates as a sequence flows through.
-"""
+    f"**Right now a small {cell.upper()} is learning this wave.** Its loss falls as Adam adjusts "
+    "the weights, and its forecast of the last 48 points, which it has never seen, bends from a "
+    "guess towards the real series. Pick another cell to race it, or go on:"
 )
+links = st.container(horizontal=True, vertical_alignment="center")
+for link in demo_view.next_steps(available):
+    links.page_link(link.path, label=link.label, icon=link.icon, query_params=link.query)
+again = links.button("Train again", icon=":material/replay:", key="home_again")
 
-st.subheader("How to use it")
-st.markdown(
-    """
-1. Open **Build** in the sidebar and choose a cell; the parameter table updates as you move the widgets.
-2. Go to **Train**, pick a synthetic series or upload a CSV, and press *Train*: the loss curve draws live.
-3. Read the forecast panel: the model's error sits next to the naive baselines it has to beat.
-4. Use **Compare** and **Inside** to see how the three cells differ and what their gates do.
-"""
-)
+left, right = st.columns(2)
+slots = demo_view.Slots(left.empty(), right.empty(), st.empty())
+kept = None if again else demo_view.finished(cell)
+if kept is None:
+    demo_view.play(cell, slots)
+else:
+    demo_view.draw(kept, slots)
 
 if available:
-    st.subheader("Pages")
+    st.divider()
     columns = st.columns(len(available))
     for column, page in zip(columns, available, strict=True):
         with column:
             st.page_link(page.path, label=page.label, icon=page.icon)
             st.caption(page.blurb)
-
-st.divider()
-st.caption(f"Running on {describe_device()}")
+demo_view.footer()

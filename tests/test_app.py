@@ -31,7 +31,8 @@ def test_links_only_the_pages_that_exist(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "1_Build.py").write_text("import streamlit as st\nst.write('stub')\n")
     at = run_app(tmp_path / "app.py")
-    assert [link.proto.label for link in at.main.get("page_link")] == ["Build"]
+    # The demo's way on to Build, then the page list; the CSV and lessons buttons need their pages.
+    assert [link.proto.label for link in at.main.get("page_link")] == ["Build your own", "Build"]
     assert [link.proto.label for link in at.sidebar.get("page_link")] == ["Home", "Build"]
 
 

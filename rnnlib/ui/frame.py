@@ -25,6 +25,7 @@ class Page(NamedTuple):
 
 HOME = Page("app.py", "Home", ":material/home:", "What the playground is, and how to use it.")
 PAGES = (
+    Page("pages/0_Lessons.py", "Lessons", ":material/school:", "Eight short lessons, by doing."),
     Page("pages/1_Build.py", "Build", ":material/construction:", "Assemble a cell, count its weights."),
     Page("pages/2_Train.py", "Train", ":material/monitoring:", "Fit a series, watch the loss."),
     Page("pages/3_Compare.py", "Compare", ":material/compare_arrows:", "The three cells, same data."),
@@ -47,15 +48,19 @@ def available(root: Path) -> list[Page]:
     return [page for page in PAGES if (root / page.path).exists()]
 
 
-def frame(script: str | Path) -> list[Page]:
-    """Set up the page whose file is `script` (pass __file__); return the pages that exist."""
+def frame(script: str | Path, threads: bool = True) -> list[Page]:
+    """Set up the page whose file is `script` (pass __file__); return the pages that exist.
+
+    threads=False leaves pin_threads() to the page: it imports torch (about 1 s on a cold
+    server), which the landing page does only once its text is on the screen."""
     root = app_root(script)
     here = Path(script).resolve().relative_to(root).as_posix()
     pages = available(root)
     this = next((page for page in (HOME, *pages) if page.path == here), None)
     title = APP_TITLE if this in (None, HOME) else f"{this.label} · {APP_TITLE}"
     st.set_page_config(page_title=title, page_icon=APP_ICON, layout="wide")
-    pin_threads()
+    if threads:
+        pin_threads()
     if pages:  # a lone landing page needs no menu
         with st.sidebar:
             for page in (HOME, *pages):
