@@ -36,7 +36,9 @@ class NextStep(NamedTuple):
 
 NEXT_STEPS = (
     NextStep("pages/1_Build.py", "Build your own", ":material/construction:"),
-    NextStep("pages/2_Train.py", "Train on your CSV", ":material/upload_file:", {"t_source": "csv"}),
+    NextStep(
+        "pages/2_Train.py", "Train on your CSV", ":material/upload_file:", {"t_source": "csv"}
+    ),
     NextStep("pages/0_Lessons.py", "Start the lessons", ":material/school:"),
 )
 
