@@ -64,10 +64,11 @@ class Adam:
             p.grad = None
 
 
-def demo_frames(spec: DemoSpec = DemoSpec()) -> Iterator[DemoFrame]:
+def demo_frames(spec: DemoSpec | None = None) -> Iterator[DemoFrame]:
     """Train the demo model, yielding a frame after the first step and `spec.frames` times in all.
 
     The same spec gives the same frames (seeded weights, batches and series)."""
+    spec = spec if spec is not None else DemoSpec()
     start = time.perf_counter()
     raw = demo_series(spec.length, spec.seed)
     cut = spec.length - spec.horizon

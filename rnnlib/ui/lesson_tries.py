@@ -48,8 +48,9 @@ def classifier(lesson: Lesson) -> None:
     )
     epochs = c2.slider("epochs", 1, 30, 15, key=f"{PREFIX}c_epochs")
     if _button(lesson, "Train the classifier"):
-        result = run.classifier_try(cell, epochs, on_progress=LiveCurve(cell, "bce"))
-        ran(lesson, result)
+        live = LiveCurve(cell, "bce")
+        ran(lesson, run.classifier_try(cell, epochs, on_progress=live))
+        live.chart.empty()  # the finished curves, with validation, are drawn below
     if (res := kept(lesson)) is not None:
         acc, base = res.runs[0].metrics["accuracy"], res.baselines["majority"]["accuracy"]
         st.plotly_chart(race_curves(res.curves(), loss="bce"), key=f"{PREFIX}bce")
