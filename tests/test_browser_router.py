@@ -13,6 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 # (label, Material icon name) of the sidebar menu, in order; the current page is highlighted.
 MENU = [
     ("Home", "home"),
+    ("Lessons", "school"),
     ("Build", "construction"),
     ("Train", "monitoring"),
     ("Compare", "compare_arrows"),

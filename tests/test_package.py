@@ -128,8 +128,12 @@ def test_importing_the_ui_helpers_leaves_torch_threads_alone():
 
 def test_every_page_pins_threads_through_its_frame_call():
     # Each page runs on its own (pages/ is the router), so each one's first call, frame(), pins.
-    for script in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+    for script in sorted((ROOT / "pages").glob("*.py")):
         assert "frame(__file__)" in script.read_text(), script.name
+    # The landing page defers the pin (and torch's import) until its text is on the page;
+    # its demo pins before the first training step.
+    assert "frame(__file__, threads=False)" in (ROOT / "app.py").read_text()
+    assert "pin_threads()" in (ROOT / "rnnlib/ui/demo_view.py").read_text()
     threads = python(
         "import torch\n"
         "from unittest import mock\n"

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnnlib.lessons import LESSONS, Lesson
+from rnnlib.lessons import LESSONS, Lesson, LessonError, lesson
 from rnnlib.ui import jobs
-from rnnlib.ui.links import KEEP
+from rnnlib.ui.links import SHOWN
 
 PREFIX = "l_"
 DONE = f"{PREFIX}done"  # session state: the numbers of the lessons whose try-it has run
+WIDGET = "lesson"  # the picker's key
+AT = f"{PREFIX}at"  # the lesson open, kept across page switches (widget state is not)
 
 
 def done() -> set[int]:
@@ -26,15 +28,38 @@ def result_key(n: int) -> str:
 
 
 def picker() -> Lesson:
-    """The lesson picker, bound to the URL (/Lessons?lesson=4 opens lesson 4); the chosen lesson."""
+    """The lesson picker; the chosen lesson. /Lessons?lesson=4 opens lesson 4.
+
+    Not bound with ``bind="query-params"``: that writes the option's label, ticks included, to
+    the URL. The number goes there instead, read once per visit and written on every run.
+    """
     ticks = done()
+    if WIDGET not in st.session_state:  # first run of this visit, or back from another page
+        st.session_state[WIDGET] = st.session_state.get(AT) or from_link(st.query_params.get("lesson"))
     number = st.segmented_control(
-        "Lesson", [lesson.number for lesson in LESSONS], default=1, required=True,
+        "Lesson", [lesson.number for lesson in LESSONS], required=True,
         format_func=lambda n: f"{'✓ ' if n in ticks else ''}{n}. {LESSONS[n - 1].title}",
-        key="lesson", **KEEP,
+        key=WIDGET,
     )  # fmt: skip
+    st.session_state[AT] = number
+    st.query_params["lesson"] = str(number)
     st.progress(len(ticks) / len(LESSONS), text=f"{len(ticks)} of {len(LESSONS)} lessons done")
     return LESSONS[number - 1]
+
+
+def from_link(raw: str | None) -> int:
+    """The lesson a link asks for; lesson 1, with a word, for one that does not exist."""
+    if raw is None:
+        return 1
+    try:
+        return lesson(int(raw)).number
+    except (ValueError, LessonError):
+        st.toast(
+            f"Ignored from the link: lesson={raw[:SHOWN]!r} — choose 1 to {len(LESSONS)}; "
+            "lesson 1 is shown instead.",
+            icon=":material/link_off:",
+        )
+        return 1
 
 
 def intro(lesson: Lesson) -> int | None:
@@ -74,13 +99,14 @@ def go_on(lesson: Lesson) -> None:
 
 
 def _goto(number: int) -> None:
-    st.session_state["lesson"] = number
+    st.session_state[WIDGET] = number
 
 
 def ran(lesson: Lesson, result) -> None:
     """Keep a try-it's result and tick the lesson."""
     st.session_state[result_key(lesson.number)] = result
     done().add(lesson.number)
+    st.rerun()  # the picker's tick and the progress bar above were drawn before this result
 
 
 def kept(lesson: Lesson):
