@@ -64,4 +64,6 @@ def test_charts_show_what_was_trained(frames):
     assert [t.name for t in fc.data] == ["seen by the model", "held out", "forecast"]
     assert [len(t.y) for t in fc.data] == [last.cut, last.horizon, last.horizon]
     empty = demo_forecast_chart(first_frame(DemoSpec()))
-    assert len(empty.data[2].y) == 0 and len(demo_loss_chart(first_frame(DemoSpec())).data[0].y) == 0
+    assert (
+        len(empty.data[2].y) == 0 and len(demo_loss_chart(first_frame(DemoSpec())).data[0].y) == 0
+    )

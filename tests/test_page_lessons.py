@@ -73,7 +73,9 @@ def test_next_goes_to_the_next_lesson_and_the_link_follows():
 def test_each_lesson_links_to_its_page_with_settings():
     for lesson in LESSONS:
         at = open_lessons(str(lesson.number))
-        link = next(x for x in at.main.get("page_link") if x.proto.label.startswith("Try it yourself"))
+        link = next(
+            x for x in at.main.get("page_link") if x.proto.label.startswith("Try it yourself")
+        )
         assert link.proto.page.endswith(lesson.page.split("_", 1)[1].removesuffix(".py"))
         for key, value in lesson.query.items():
             assert f"{key}={value}" in link.proto.query_string, (lesson.slug, link.proto)

@@ -35,7 +35,9 @@ def picker() -> Lesson:
     """
     ticks = done()
     if WIDGET not in st.session_state:  # first run of this visit, or back from another page
-        st.session_state[WIDGET] = st.session_state.get(AT) or from_link(st.query_params.get("lesson"))
+        st.session_state[WIDGET] = st.session_state.get(AT) or from_link(
+            st.query_params.get("lesson")
+        )
     number = st.segmented_control(
         "Lesson", [lesson.number for lesson in LESSONS], required=True,
         format_func=lambda n: f"{'✓ ' if n in ticks else ''}{n}. {LESSONS[n - 1].title}",
