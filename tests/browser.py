@@ -239,6 +239,23 @@ def rerun_after(page, action: Callable[[], object], timeout_ms: int = SCRIPT_TIM
     wait_for_script(page, max(1, int((deadline - time.monotonic()) * 1000)))
 
 
+# [[trace name, points drawn]] of each plotly chart in the main area, by its title (tags such as
+# <b> stripped). plotly.js
+# decodes the base64 ("bdata") arrays plotly.py sends into _fullData, so this counts what it drew.
+_TRACES_JS = """() => Object.fromEntries([...document.querySelectorAll(
+    '[data-testid="stMain"] .js-plotly-plot')].filter(p => p._fullData).map(p => [
+        (p._fullLayout?.title?.text ?? '').replace(/<[^>]+>/g, ''),
+        p._fullData.map(t => [t.name, (t.y ?? t.z ?? []).length])]))"""
+
+
+def drawn_traces(page) -> dict[str, list[tuple[str, int]]]:
+    """{chart title: [(trace name, points drawn)]} of the plotly charts drawn in the main area."""
+    return {
+        title: [(name, count) for name, count in traces]
+        for title, traces in page.evaluate(_TRACES_JS).items()
+    }
+
+
 def assert_no_exception(page) -> None:
     """Fail when the page shows a Streamlit exception box, quoting what it says."""
     boxes = page.locator('[data-testid="stException"]')

@@ -3,12 +3,66 @@ from pathlib import Path
 import browser as harness
 import pytest
 import torch
-from browser import assert_no_exception, open_page, screenshot
+from browser import (
+    assert_no_exception,
+    drawn_traces,
+    open_page,
+    rerun_after,
+    screenshot,
+    wait_for_script,
+)
+
+from rnnlib.demo import DemoSpec
+
+SPEC = DemoSpec()
+LOSS = "Loss, step by step"
+FORECAST = f"Forecast of the last {SPEC.horizon} points"
+CUT = SPEC.length - SPEC.horizon
+
+_LOSS_POINTS_JS = """() => {
+    const p = [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
+        .find(p => (p._fullLayout?.title?.text ?? '').includes('Loss, step by step'));
+    return p && p._fullData[0] && p._fullData[0].y.length > 0 ? p._fullData[0].y.length : 0;
+}"""
+
+
+@pytest.mark.browser
+def test_a_fresh_server_shows_the_loss_falling_with_no_click(browser):
+    # Its own server: the first visitor of a cold one is who must see it move.
+    with harness.app_server() as base_url:
+        page = browser.new_context(viewport=harness.VIEWPORT).new_page()
+        page.goto(base_url)  # and nothing else: no click, no wait for the script
+        first = page.wait_for_function(_LOSS_POINTS_JS, timeout=30_000).json_value()
+        # seen while it is still learning: the curve is drawn live, not once at the end
+        assert 0 < first < SPEC.steps
+        page.wait_for_function(f"() => ({_LOSS_POINTS_JS})() === {SPEC.steps}", timeout=60_000)
+        wait_for_script(page)
+        assert_no_exception(page)
+        seen = drawn_traces(page)
+        assert seen[LOSS] == [("training loss", SPEC.steps)]
+        assert seen[FORECAST] == [
+            ("seen by the model", CUT), ("held out", SPEC.horizon), ("forecast", SPEC.horizon)
+        ]  # fmt: skip
+        main = page.locator('[data-testid="stMain"]')
+        assert main.get_by_text(f"step {SPEC.steps}/{SPEC.steps}", exact=False).is_visible()
+        for label in ("Build your own", "Train on your CSV", "Start the lessons"):
+            assert main.get_by_role("link", name=label).first.is_visible(), label
+        page.mouse.move(0, 0)
+        screenshot(page, "landing_live")
+        page.context.close()
 
 
 @pytest.mark.browser
 def test_landing_page_in_chromium(app_server, page):
     open_page(page, app_server)
+    assert drawn_traces(page)[LOSS] == [("training loss", SPEC.steps)]
+    main = page.locator('[data-testid="stMain"]')
+    # another cell races on the same wave: its own run, drawn in full
+    rerun_after(page, lambda: page.locator(".st-key-home_cell button", has_text="GRU").click())
+    assert main.get_by_text("small GRU is learning", exact=False).is_visible()
+    assert drawn_traces(page)[LOSS] == [("training loss", SPEC.steps)]
+    rerun_after(page, lambda: main.get_by_role("button", name="Train again").click())
+    assert drawn_traces(page)[LOSS] == [("training loss", SPEC.steps)]
     assert page.title() == "RNN Playground"
     assert page.locator("h1").first.inner_text() == "RNN Playground"
     footer = page.locator('[data-testid="stMain"]').get_by_text("Running on").inner_text()
