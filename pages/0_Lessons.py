@@ -6,17 +6,14 @@ from rnnlib.errors import RnnlibError
 from rnnlib.ui import lessons_view as view
 from rnnlib.ui.frame import frame
 from rnnlib.ui.lesson_tries import TRIES
-from rnnlib.ui.links import link_guard
 
 frame(__file__)  # tab title, wide layout, one torch thread, the sidebar menu
 st.title(":material/school: Lessons")
-report_link = link_guard()
 st.caption(
     "For a student who knows Python and a little about neural networks. Each lesson takes a "
     "minute: read what you will see, answer the question before you press, then press."
 )
-lesson = view.picker()
-report_link()
+lesson = view.picker()  # reads ?lesson=N itself; no other widget here is bound to the URL
 guess = view.intro(lesson)
 try:
     TRIES[lesson.number](lesson)
