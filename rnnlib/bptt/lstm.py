@@ -10,17 +10,26 @@ and tanh(LN(c_t)) in h_t. The forward runs without an autograd graph and keeps t
 tanh(c_t) and c_t of every step; the backward walks time in reverse carrying ∂L/∂h and ∂L/∂c, with
 one matmul per step (two with a projection), and sums every weight gradient over all steps with
 one matmul at the end. Shapes as in ``common.py``; P = proj_size or H.
+
+Why the per-step code looks the way it does: at the sizes a playground uses, each step's tensors are
+a few thousand numbers, so a step costs what PyTorch charges per op call (a microsecond or two),
+not what the arithmetic costs. Both loops therefore issue as few op calls as the equations allow,
+every one writing into a preallocated buffer (``out=``) through views made once before the loop;
+whatever does not depend on the step before (the input projection, the gates' local derivatives,
+the weight gradients) is done for all T steps at once, outside the loop.
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from torch import Tensor
 from torch.autograd.function import once_differentiable
 
 from rnnlib.bptt.common import (
     batch_first,
     bias_grad,
+    flat,
     input_grads,
     last_state,
     layer_norm,
@@ -43,151 +52,41 @@ class LSTMLayer(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse: bool, keep, *ln):
         x = x.contiguous()  # a batch-first input arrives transposed; steps should be contiguous
-        T, B = x.shape[:2]
-        H, use_ln = c0.shape[1], bool(ln)
         bias = None if b_ih is None else b_ih + b_hh  # both sit outside every gate product
-        if use_ln:
-            # LN(x_t W_ihᵀ) for every step at once, kept with its mean and 1/std for the backward
-            xw_raw = F.linear(x, w_ih)
-            gates, mean_x, rstd_x = layer_norm(xw_raw, ln[0], ln[1])
-            if bias is not None:
-                gates += bias
-            hw = x.new_empty(T, B, 4 * H)  # h_{t-1} W_hhᵀ before its LayerNorm
-            stats = x.new_empty(4, T, B, 1)  # mean and 1/std of LN(hh), then of LN(c)
+        ctx.reverse, ctx.keep, ctx.has_bias, ctx.use_ln = reverse, keep, bias is not None, bool(ln)
+        if ln:
+            hs, c_n, saved = _forward_ln(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse, ln)
         else:
-            # The input side of every step in one matmul; only h_{t-1} W_hhᵀ is left per step.
-            gates = F.linear(x, w_ih, bias)
-        # `gates` (T, B, 4H) is ours: each step adds its h_{t-1} W_hhᵀ and squashes it in place,
-        # so after the loop it holds the activated [i_t f_t g_t o_t] the backward needs.
-        hs, new, _ = state_buffer(h0, T, reverse)
-        cs, c_new, _ = state_buffer(c0, T, reverse)
-        tanh_c = x.new_empty(T, B, H)  # tanh(c_t), or tanh(LN(c_t))
-        m = x.new_empty(T, B, H) if w_hr is not None else None  # o_t ⊙ tanh(c_t), projected after
-        # transposed once per sequence, contiguous: the per-step matmul runs faster on it
-        w_hh_t = w_hh.t().contiguous()
-        w_hr_t = None if w_hr is None else w_hr.t().contiguous()
-        gs, tcs, outs, cns = gates.unbind(0), tanh_c.unbind(0), new.unbind(0), c_new.unbind(0)
-        h, c = h0, c0
-        for t in steps(T, reverse):
-            gate = gs[t]
-            if use_ln:
-                # [i f g o] = LN(x_t W_ihᵀ) + b + LN(h_{t-1} W_hhᵀ)
-                torch.mm(h, w_hh_t, out=hw[t])
-                normed, stats[0, t], stats[1, t] = layer_norm(hw[t], ln[2], ln[3])
-                gate += normed
-            else:
-                # [i f g o] = x_t W_ihᵀ + b + h_{t-1} W_hhᵀ
-                gate.addmm_(h, w_hh_t)
-            # i_t = σ(i), f_t = σ(f), g_t = tanh(g), o_t = σ(o), in place
-            gate[:, : 2 * H].sigmoid_()
-            gate[:, 2 * H : 3 * H].tanh_()
-            gate[:, 3 * H :].sigmoid_()
-            i, f, g, o = gate.chunk(4, 1)
-            # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-            c = torch.mul(f, c, out=cns[t]).addcmul_(i, g)
-            if use_ln:
-                # h_t = o_t ⊙ tanh(LN(c_t))
-                normed, stats[2, t], stats[3, t] = layer_norm(c, ln[4], ln[5])
-                torch.tanh(normed, out=tcs[t])
-            else:
-                # h_t = o_t ⊙ tanh(c_t)
-                torch.tanh(c, out=tcs[t])
-            if w_hr_t is None:
-                h = torch.mul(o, tcs[t], out=outs[t])
-            else:
-                # h_t = (o_t ⊙ tanh(c_t)) W_hrᵀ
-                h = torch.mm(torch.mul(o, tcs[t], out=m[t]), w_hr_t, out=outs[t])
-        saved = [x, hs, cs, gates, tanh_c, w_ih, w_hh, w_hr, m]
-        saved += [xw_raw, mean_x, rstd_x, hw, stats, *ln] if use_ln else []
-        ctx.save_for_backward(*saved)
-        ctx.reverse, ctx.keep, ctx.has_bias, ctx.use_ln = reverse, keep, bias is not None, use_ln
-        return new, last_state(hs, reverse), last_state(cs, reverse)
+            grad = any(ctx.needs_input_grad)
+            hs, c_n, saved = _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse, grad)
+        ctx.save_for_backward(x, hs, w_ih, w_hh, w_hr, *saved)
+        T = x.shape[0]
+        return (hs[:T] if reverse else hs[1:]), last_state(hs, reverse), c_n
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out, grad_hn, grad_cn):
-        x, hs, cs, gates, tanh_c, w_ih, w_hh, w_hr, m, *ln_saved = ctx.saved_tensors
-        reverse, use_ln, (T, B, H) = ctx.reverse, ctx.use_ln, tanh_c.shape
-        if use_ln:
-            xw_raw, mean_x, rstd_x, hw, stats, *ln = ln_saved
-        prev, c_now, c_prev = (hs[1:], cs[:T], cs[1:]) if reverse else (hs[:T], cs[1:], cs[:T])
-        i, f, g, o = gates.view(T, B, 4, H).unbind(2)
-        # Every local derivative that does not depend on the incoming gradient, for all steps at
-        # once, stacked [i f g o] so that one multiply per step gives three gate gradients.
-        # σ'(pre) = σ(1 - σ) for i, f, o (g's block is overwritten next)
-        local = torch.addcmul(gates, gates, gates, value=-1).view(T, B, 4, H)
-        # tanh'(pre) = 1 - g_t²
-        torch.addcmul(g.new_ones(()), g, g, value=-1, out=local[:, :, 2])
-        # ∂L/∂i_pre = ∂L/∂c_t ⊙ g_t ⊙ σ'(i)
-        local[:, :, 0].mul_(g)
-        # ∂L/∂f_pre = ∂L/∂c_t ⊙ c_{t-1} ⊙ σ'(f)
-        local[:, :, 1].mul_(c_prev)
-        # ∂L/∂g_pre = ∂L/∂c_t ⊙ i_t ⊙ (1 - g_t²)
-        local[:, :, 2].mul_(i)
-        # ∂L/∂o_pre = ∂L/∂m_t ⊙ tanh(c_t) ⊙ σ'(o)        (m_t = o_t ⊙ tanh(c_t): h_t, or h_t before W_hr)
-        local[:, :, 3].mul_(tanh_c)
-        # ∂L/∂c_t gets ∂L/∂m_t ⊙ o_t ⊙ (1 - tanh²(c_t)) from h_t   (through LN(c_t) with layer_norm)
-        through_tanh = torch.addcmul(o, o * tanh_c, tanh_c, value=-1)
-        d_h = torch.empty_like(hs[:T])  # ∂L/∂h_t, total
-        d_c = torch.empty_like(tanh_c)  # ∂L/∂c_t, total
-        d_gates = torch.empty_like(gates)  # ∂L/∂[i f g o]_pre
-        d_hs, d_cs, d_gs, grads = (
-            d_h.unbind(0),
-            d_c.unbind(0),
-            d_gates.unbind(0),
-            grad_out.unbind(0),
+        x, hs, w_ih, w_hh, w_hr, *saved = ctx.saved_tensors
+        reverse, use_ln, T = ctx.reverse, ctx.use_ln, x.shape[0]
+        prev = hs[1:] if reverse else hs[:T]  # h_{t-1} of every step, in input time order
+        through_time = _through_time_ln if use_ln else _through_time
+        d_gates, d_h, d_c, d_h0, d_c0, d_hw, d_cn = through_time(
+            grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse, saved
         )
-        d_ccols, d_ifg = d_c.unsqueeze(2).unbind(0), d_gates[..., : 3 * H].unbind(0)
-        d_o, locals_ifg, locals_o = (
-            d_gates[..., 3 * H :].unbind(0),
-            local[:, :, :3].unbind(0),
-            local[:, :, 3].unbind(0),
-        )
-        tts, fs = through_tanh.unbind(0), f.unbind(0)
-        if use_ln:
-            d_hw = torch.empty_like(d_gates)  # ∂L/∂(h_{t-1} W_hhᵀ), before LN(hh)
-            d_cn = torch.empty_like(d_c)  # ∂L/∂LN(c_t)
-        if w_hr is not None:
-            d_m = torch.empty(B, H, dtype=x.dtype, device=x.device)
-        order = list(reversed(steps(T, reverse)))  # backprop walks time the other way
-        # ∂L/∂h at the last step processed: from above, and from h_n
-        torch.add(grads[order[0]], grad_hn, out=d_hs[order[0]])
-        c_next = grad_cn.clone()  # what reaches c_t from step t+1: ∂L/∂c_{t+1} ⊙ f_{t+1}
-        for k, t in enumerate(order):
-            dh = d_hs[t]
-            # ∂L/∂m_t = ∂L/∂h_t W_hr with a projection (h_t = m_t W_hrᵀ), else ∂L/∂h_t
-            dm = dh if w_hr is None else torch.mm(dh, w_hr, out=d_m)
-            if use_ln:
-                # ∂L/∂c_t = ∂L/∂c_{t+1} ⊙ f_{t+1} + LN'ᵀ(∂L/∂m_t ⊙ o_t ⊙ (1 - tanh²(LN(c_t))))
-                torch.mul(dm, tts[t], out=d_cn[t])
-                dc_ln, _ = layer_norm_backward(d_cn[t], c_now[t], stats[2, t], stats[3, t], ln[4])
-                torch.add(c_next, dc_ln, out=d_cs[t])
-            else:
-                # ∂L/∂c_t = ∂L/∂c_{t+1} ⊙ f_{t+1} + ∂L/∂m_t ⊙ o_t ⊙ (1 - tanh²(c_t))
-                torch.addcmul(c_next, dm, tts[t], out=d_cs[t])
-            # [∂L/∂i_pre ∂L/∂f_pre ∂L/∂g_pre] = ∂L/∂c_t ⊙ their local derivatives
-            torch.mul(locals_ifg[t], d_ccols[t], out=d_ifg[t].view(B, 3, H))
-            # ∂L/∂o_pre = ∂L/∂m_t ⊙ tanh(c_t) ⊙ σ'(o)
-            torch.mul(locals_o[t], dm, out=d_o[t])
-            # what reaches c_{t-1}: ∂L/∂c_t ⊙ f_t
-            torch.mul(d_cs[t], fs[t], out=c_next)
-            if use_ln:
-                # through LN(h_{t-1} W_hhᵀ): ∂L/∂(h_{t-1} W_hhᵀ) = LN'ᵀ(∂L/∂gates_t)
-                d_hw[t], _ = layer_norm_backward(d_gs[t], hw[t], stats[0, t], stats[1, t], ln[2])
-            d_pre = d_hw[t] if use_ln else d_gs[t]
-            if k + 1 < T:
-                before = order[k + 1]
-                # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂gates_t W_hh
-                torch.addmm(grads[before], d_pre, w_hh, out=d_hs[before])
-            else:
-                # ∂L/∂h_0 = ∂L/∂gates_first W_hh
-                d_h0 = torch.mm(d_pre, w_hh)
+        H = d_c.shape[2]
         if ctx.keep is not None:
             named = dict(zip("ifgo", batch_first(d_gates).split(H, dim=2), strict=True))
             ctx.keep.update(h=batch_first(d_h), c=batch_first(d_c), **named)
         need = ctx.needs_input_grad
+        m = saved[-1]  # o_t ⊙ tanh(c_t) before W_hr, or None
+        # ∂L/∂W_hr = Σ_t ∂L/∂h_tᵀ m_t
+        dw_hr = weight_grad(d_h, m) if w_hr is not None and need[7] else None
+        # ∂L/∂x_t = ∂L/∂(x_t W_ihᵀ) W_ih
+        d_xw = d_gates
         grads_ln: tuple = ()
         if use_ln:
+            xw_raw, mean_x, rstd_x, hw, stats, c_now = saved[2:8]
+            ln = saved[9:15]
             # the input side went through LN(x_t W_ihᵀ): undo it for every step at once
             d_xw, dg_ih = layer_norm_backward(d_gates, xw_raw, mean_x, rstd_x, ln[0])
             _, dg_hh = layer_norm_backward(d_gates, hw, stats[0], stats[1], ln[2])
@@ -195,14 +94,285 @@ class LSTMLayer(torch.autograd.Function):
             # ∂L/∂γ = Σ ∂L/∂y ⊙ v̂,  ∂L/∂β = Σ ∂L/∂y, over every step and sample
             grads_ln = (dg_ih.sum((0, 1)), bias_grad(d_gates), dg_hh.sum((0, 1)))
             grads_ln += (bias_grad(d_gates), dg_c.sum((0, 1)), bias_grad(d_cn))
+            dx, dw_ih = input_grads(d_xw, x, w_ih, need[0], need[3])
+            # ∂L/∂W_hh = Σ_t ∂L/∂(h_{t-1} W_hhᵀ)ᵀ h_{t-1}: all steps in one matmul
+            dw_hh = weight_grad(d_hw, prev) if need[4] else None
+            db = bias_grad(d_gates) if ctx.has_bias else None
         else:
-            d_xw, d_hw = d_gates, d_gates
-        dx, dw_ih = input_grads(d_xw, x, w_ih, need[0], need[3])
-        # ∂L/∂W_hh = Σ_t ∂L/∂(h_{t-1} W_hhᵀ)ᵀ h_{t-1}: all steps in one matmul
-        dw_hh = weight_grad(d_hw, prev) if need[4] else None
-        db = bias_grad(d_gates) if ctx.has_bias else None
-        # ∂L/∂W_hr = Σ_t ∂L/∂h_tᵀ m_t
-        dw_hr = weight_grad(d_h, m) if w_hr is not None and need[7] else None
+            dx = d_gates.matmul(w_ih) if need[0] else None
+            dw_ih, dw_hh, db = _weight_grads(d_gates, x, prev, ctx.has_bias)
         # b_ih and b_hh receive the same gradient, as two tensors: each parameter owns its .grad
         db2 = None if db is None else db.clone()
-        return (dx, d_h0, c_next, dw_ih, dw_hh, db, db2, dw_hr, None, None, *grads_ln)
+        return (dx, d_h0, d_c0, dw_ih, dw_hh, db, db2, dw_hr, None, None, *grads_ln)
+
+
+def _weight_grads(d_gates: Tensor, x: Tensor, prev: Tensor, has_bias: bool):
+    """(∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b) in one matmul, without LayerNorm (the three share ∂L/∂gates).
+
+    [1 | x_t | h_{t-1}] W' = b + x_t W_ihᵀ + h_{t-1} W_hhᵀ for W' = [b; W_ihᵀ; W_hhᵀ], so
+    ∂L/∂W' = Σ_t [1 | x_t | h_{t-1}]ᵀ ∂L/∂gates_t: one (1 + I + P, T·B) x (T·B, 4H) matmul reads
+    ∂L/∂gates once, where three separate sums would read it three times.
+    """
+    inputs = [x, prev]
+    if has_bias:
+        inputs.insert(0, x.new_ones(x.shape[0], x.shape[1], 1))
+    dw = flat(torch.cat(inputs, dim=2)).t().mm(flat(d_gates))  # (1 + I + P, 4H)
+    db, start = (dw[0], 1) if has_bias else (None, 0)
+    split = start + x.shape[2]  # the rows of W_ihᵀ, then those of W_hhᵀ
+    return dw[start:split].t().contiguous(), dw[split:].t().contiguous(), db
+
+
+def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
+    """The forward time loop without LayerNorm -> (hs, c_n, saved for ``_through_time``).
+
+    Each step leaves, in its row of ``local`` (T, B, 6H), the local derivatives the backward
+    multiplies its incoming gradients by, computed while the step's numbers are still in cache
+    (the same multiplies done afterwards over all T steps cost several times more: every operand
+    would come back from main memory):
+
+        local_t = [ tanh(c_t) σ'(o) | f_t | g_t σ'(i) | c_{t-1} σ'(f) | i_t (1 - g_t²) | o_t (1 - tanh²(c_t)) ]
+                    0                 1     2           3               4                5
+
+    Blocks 0-3 start as the pre-activations [i f g o] of the step (PyTorch's gate order): the
+    input side of every step in one matmul, then h_{t-1} W_hhᵀ added per step. Each block is
+    overwritten once its gate is no longer needed. With ``grad`` False nothing needs them.
+    """
+    T, B = x.shape[:2]
+    H = c0.shape[1]
+    local = x.new_empty(T, B, 6 * H)
+    gates = local[..., : 4 * H]
+    # [i f g o] = x_t W_ihᵀ + b for every step in one matmul; h_{t-1} W_hhᵀ is added per step
+    if bias is None:
+        torch.mm(flat(x), w_ih.t(), out=flat(gates))
+    else:
+        torch.addmm(bias, flat(x), w_ih.t(), out=flat(gates))
+    hs, new, _ = state_buffer(h0, T, reverse)
+    m = x.new_empty(T, B, H) if w_hr is not None else None  # o_t ⊙ tanh(c_t), projected after
+    # transposed once per sequence, contiguous: the per-step matmul runs faster on it
+    w_hh_t = w_hh.t().contiguous()
+    w_hr_t = None if w_hr is None else w_hr.t().contiguous()
+    # Every per-step view, made once: slicing inside the loop would cost op calls of its own.
+    blocks = [local[..., k * H : (k + 1) * H].unbind(0) for k in range(6)]
+    gs, if_s = gates.unbind(0), local[..., : 2 * H].unbind(0)  # i and f side by side
+    outs, ms = new.unbind(0), (new if m is None else m).unbind(0)
+    # this step's products, reused by the step's local derivatives
+    ig, fc, tanh_c = x.new_empty(B, H), x.new_empty(B, H), x.new_empty(B, H)
+    h, c = h0, c0.clone()  # c is updated in place: c_{t-1}, then c_t
+    for t in steps(T, reverse):
+        i, f, g, o = (blk[t] for blk in blocks[:4])
+        # [i f g o] += h_{t-1} W_hhᵀ
+        gs[t].addmm_(h, w_hh_t)
+        # i_t = σ(i), f_t = σ(f), g_t = tanh(g), o_t = σ(o), in place
+        if_s[t].sigmoid_()
+        g.tanh_()
+        o.sigmoid_()
+        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+        torch.mul(i, g, out=ig)
+        torch.mul(f, c, out=fc)
+        torch.add(fc, ig, out=c)
+        # m_t = o_t ⊙ tanh(c_t): h_t, or h_t before the projection h_t = m_t W_hrᵀ
+        torch.tanh(c, out=tanh_c)
+        h = mt = torch.mul(o, tanh_c, out=ms[t])
+        if w_hr_t is not None:
+            h = torch.mm(mt, w_hr_t, out=outs[t])
+        if not grad:
+            continue
+        # i_t (1 - g_t²) = i_t - (i_t g_t) g_t                      (tanh' = 1 - tanh²)
+        torch.addcmul(i, ig, g, value=-1, out=blocks[4][t])
+        # g_t σ'(i) = g_t i_t (1 - i_t) = i_t g_t - (i_t g_t) i_t     (σ' = σ (1 - σ)), over g
+        torch.addcmul(ig, ig, i, value=-1, out=g)
+        # o_t (1 - tanh²(c_t)) = o_t - m_t tanh(c_t)
+        torch.addcmul(o, mt, tanh_c, value=-1, out=blocks[5][t])
+        # tanh(c_t) σ'(o) = m_t - m_t o_t, over i
+        torch.addcmul(mt, mt, o, value=-1, out=i)
+        # c_{t-1} σ'(f) = f_t c_{t-1} - (f_t c_{t-1}) f_t, over o
+        torch.addcmul(fc, fc, f, value=-1, out=o)
+    return hs, c, (local, m)
+
+
+def _forward_ln(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, ln):
+    """The forward time loop with LayerNorm -> (hs, c_n, saved for ``_through_time_ln``).
+
+    LN(c_t) stands between c_t and tanh, so the local derivatives are not the simple products of
+    ``_forward``; this loop keeps the activated gates, tanh(LN(c_t)), c_t and the LayerNorm
+    statistics, and ``_through_time_ln`` works from them.
+    """
+    T, B = x.shape[:2]
+    H = c0.shape[1]
+    # LN(x_t W_ihᵀ) for every step at once, kept with its mean and 1/std for the backward
+    xw_raw = F.linear(x, w_ih)
+    gates, mean_x, rstd_x = layer_norm(xw_raw, ln[0], ln[1])
+    if bias is not None:
+        gates += bias
+    hw = x.new_empty(T, B, 4 * H)  # h_{t-1} W_hhᵀ before its LayerNorm
+    stats = x.new_empty(4, T, B, 1)  # mean and 1/std of LN(hh), then of LN(c)
+    # `gates` (T, B, 4H) is ours: each step adds its LN(h_{t-1} W_hhᵀ) and squashes it in place,
+    # so after the loop it holds the activated [i_t f_t g_t o_t] the backward needs.
+    hs, new, _ = state_buffer(h0, T, reverse)
+    cs, c_new, _ = state_buffer(c0, T, reverse)
+    tanh_c = x.new_empty(T, B, H)  # tanh(LN(c_t))
+    m = x.new_empty(T, B, H) if w_hr is not None else None  # o_t ⊙ tanh(c_t), projected after
+    w_hh_t = w_hh.t().contiguous()
+    w_hr_t = None if w_hr is None else w_hr.t().contiguous()
+    g4 = gates.view(T, B, 4, H)
+    gs, i_s, f_s, g_s, o_s = gates.unbind(0), *(g4[:, :, k].unbind(0) for k in range(4))
+    if_s = gates[..., : 2 * H].unbind(0)
+    tcs, outs, cns = tanh_c.unbind(0), new.unbind(0), c_new.unbind(0)
+    h, c = h0, c0
+    for t in steps(T, reverse):
+        # [i f g o] = LN(x_t W_ihᵀ) + b + LN(h_{t-1} W_hhᵀ)
+        torch.mm(h, w_hh_t, out=hw[t])
+        normed, stats[0, t], stats[1, t] = layer_norm(hw[t], ln[2], ln[3])
+        gs[t].add_(normed)
+        # i_t = σ(i), f_t = σ(f), g_t = tanh(g), o_t = σ(o), in place
+        if_s[t].sigmoid_()
+        g_s[t].tanh_()
+        o_s[t].sigmoid_()
+        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+        c = torch.mul(f_s[t], c, out=cns[t]).addcmul_(i_s[t], g_s[t])
+        # h_t = o_t ⊙ tanh(LN(c_t))
+        normed, stats[2, t], stats[3, t] = layer_norm(c, ln[4], ln[5])
+        torch.tanh(normed, out=tcs[t])
+        if m is None:
+            h = torch.mul(o_s[t], tcs[t], out=outs[t])
+        else:
+            # h_t = (o_t ⊙ tanh(LN(c_t))) W_hrᵀ
+            h = torch.mm(torch.mul(o_s[t], tcs[t], out=m[t]), w_hr_t, out=outs[t])
+    c_now, c_prev = (cs[:T], cs[1:]) if reverse else (cs[1:], cs[:T])
+    saved = (gates, tanh_c, xw_raw, mean_x, rstd_x, hw, stats, c_now, c_prev, *ln, m)
+    return hs, last_state(cs, reverse), saved
+
+
+def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
+    """The backward time loop without LayerNorm: two elementwise ops and one matmul per step.
+
+    Returns (∂L/∂gates_pre (T, B, 4H), ∂L/∂h (T, B, P), ∂L/∂c (T, B, H), ∂L/∂h_0, ∂L/∂c_0,
+    ∂L/∂(h_{t-1} W_hhᵀ) (the same tensor as ∂L/∂gates_pre here), None), in input time order.
+
+    The trick is the layout. Each step's gradients live side by side in one row of R (T+1, B, 7H):
+
+        R_t = [ 0 | ∂L/∂c_t ⊙ f_t | ∂L/∂i ∂L/∂f ∂L/∂g ∂L/∂o | ∂L/∂c_t ]      (pre-activations)
+                0    1               2       3      4      5      6          (blocks of width H)
+
+    so that (1) ∂L/∂o and ∂L/∂c_t come out of one addcmul over blocks 5-6, fed by blocks 0-1 of
+    the row of the step after (the zero block makes ∂L/∂o's term from c_{t+1} vanish); (2) the
+    three c-side gate gradients and what ∂L/∂c_t passes back to c_{t-1} come out of one broadcast
+    multiply into blocks 1-4; (3) blocks 2-5 are ∂L/∂gates_t in PyTorch's gate order, ready for the
+    one matmul with W_hh, and, stacked over all rows, for the weight gradients. The extra row is
+    the step after the last one processed: its block 1 is ∂L/∂c_n. The local derivatives come
+    from the forward, laid out (see ``_forward``) so that each multiply reads one view of them.
+    """
+    local, _ = saved
+    T, B, H = local.shape[0], local.shape[1], local.shape[2] // 6
+    P = grad_out.shape[2]
+    by_block = local.view(T, B, 6, H)
+    # [tanh(c_t) σ'(o), o_t (1 - tanh²(c_t))]: ∂L/∂m_t times these is [∂L/∂o, ∂L/∂c_t through h_t]
+    mult_h = by_block[:, :, ::5].unbind(0)
+    # [f_t, g_t σ'(i), c_{t-1} σ'(f), i_t (1 - g_t²)]: ∂L/∂c_t times these is
+    # [∂L/∂c_{t-1} through c_t, ∂L/∂i, ∂L/∂f, ∂L/∂g]
+    mult_c = by_block[:, :, 1:5].unbind(0)
+    # R, laid out as in the docstring; rows in input time order plus the extra row, which sits
+    # where the state buffers keep h_0: rows[t] is step t's row and after[t] the step after's.
+    R = local.new_empty(T + 1, B, 7 * H)
+    R[..., :H].zero_()
+    rows, after, extra = (R[1:], R[:T], R[0]) if reverse else (R[:T], R[1:], R[T])
+    extra[:, H : 2 * H] = grad_cn
+    d_gates, d_c = rows[..., 2 * H : 6 * H], rows[..., 6 * H :]
+    d_h = grad_out.new_empty(T, B, P)  # ∂L/∂h_t, total
+    # the per-step views, made once
+    from_after = after[..., : 2 * H].unflatten(2, (2, H)).unbind(0)  # [0, ∂L/∂c_{t+1} ⊙ f_{t+1}]
+    o_and_c = rows[..., 5 * H :].unflatten(2, (2, H)).unbind(0)  # [∂L/∂o, ∂L/∂c_t]
+    c_side = rows[..., H : 5 * H].unflatten(2, (4, H)).unbind(0)  # [∂L/∂c_t ⊙ f_t, ∂L/∂i, f, g]
+    d_c_col, d_gs = d_c.unsqueeze(2).unbind(0), d_gates.unbind(0)
+    d_hs, d_h_col, grads = d_h.unbind(0), d_h.unsqueeze(2).unbind(0), grad_out.unbind(0)
+    if w_hr is not None:
+        d_m = grad_out.new_empty(B, H)  # ∂L/∂m_t, one step at a time
+        d_m_col = d_m.unsqueeze(1)
+    order = list(reversed(steps(T, reverse)))  # backprop walks time the other way
+    # ∂L/∂h at the last step processed: from above, and from h_n
+    torch.add(grads[order[0]], grad_hn, out=d_hs[order[0]])
+    for t, before in zip(order, order[1:] + [None], strict=True):
+        if w_hr is None:
+            # ∂L/∂m_t = ∂L/∂h_t
+            dm = d_h_col[t]
+        else:
+            # ∂L/∂m_t = ∂L/∂h_t W_hr   (h_t = m_t W_hrᵀ)
+            torch.mm(d_hs[t], w_hr, out=d_m)
+            dm = d_m_col
+        # [∂L/∂o, ∂L/∂c_t] = [0, ∂L/∂c_{t+1} ⊙ f_{t+1}] + ∂L/∂m_t ⊙ [tanh(c_t) σ'(o), o_t (1 - tanh²(c_t))]
+        torch.addcmul(from_after[t], dm, mult_h[t], out=o_and_c[t])
+        # [∂L/∂c_t ⊙ f_t, ∂L/∂i, ∂L/∂f, ∂L/∂g] = ∂L/∂c_t ⊙ [f_t, g_t σ'(i), c_{t-1} σ'(f), i_t (1 - g_t²)]
+        torch.mul(mult_c[t], d_c_col[t], out=c_side[t])
+        if before is not None:
+            # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂gates_t W_hh
+            torch.addmm(grads[before], d_gs[t], w_hh, out=d_hs[before])
+    first = order[-1]
+    # ∂L/∂h_0 = ∂L/∂gates_first W_hh;  ∂L/∂c_0 = ∂L/∂c_first ⊙ f_first
+    d_h0 = torch.mm(d_gs[first], w_hh)
+    d_c0 = c_side[first][:, 0].clone()
+    return d_gates, d_h, d_c, d_h0, d_c0, d_gates, None
+
+
+def _through_time_ln(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
+    """The backward time loop with LayerNorm; returns what ``_through_time`` does, plus
+    ∂L/∂(h_{t-1} W_hhᵀ) before LN(hh) and ∂L/∂LN(c_t), which the LayerNorm gradients need.
+
+    LN(c_t) sits between ∂L/∂m_t and ∂L/∂c_t and LN(hh) between ∂L/∂gates_t and the matmul, so
+    the fused layout of ``_through_time`` does not apply: one op per equation here.
+    """
+    gates, tanh_c, _, _, _, hw, stats, c_now, c_prev, *ln, _ = saved
+    T, B, H = tanh_c.shape
+    i, f, g, o = gates.view(T, B, 4, H).unbind(2)
+    # Every local derivative that does not depend on the incoming gradient, for all steps at
+    # once, stacked [i f g o] so that one multiply per step gives three gate gradients.
+    # σ'(pre) = σ(1 - σ) for i, f, o (g's block is overwritten next)
+    local = torch.addcmul(gates, gates, gates, value=-1).view(T, B, 4, H)
+    # tanh'(pre) = 1 - g_t²
+    torch.addcmul(g.new_ones(()), g, g, value=-1, out=local[:, :, 2])
+    # ∂L/∂i_pre = ∂L/∂c_t ⊙ g_t ⊙ σ'(i)
+    local[:, :, 0].mul_(g)
+    # ∂L/∂f_pre = ∂L/∂c_t ⊙ c_{t-1} ⊙ σ'(f)
+    local[:, :, 1].mul_(c_prev)
+    # ∂L/∂g_pre = ∂L/∂c_t ⊙ i_t ⊙ (1 - g_t²)
+    local[:, :, 2].mul_(i)
+    # ∂L/∂o_pre = ∂L/∂m_t ⊙ tanh(c_t) ⊙ σ'(o)        (m_t = o_t ⊙ tanh(c_t): h_t, or h_t before W_hr)
+    local[:, :, 3].mul_(tanh_c)
+    # ∂L/∂LN(c_t) gets ∂L/∂m_t ⊙ o_t ⊙ (1 - tanh²(LN(c_t))) from h_t
+    through_tanh = torch.addcmul(o, o * tanh_c, tanh_c, value=-1)
+    d_h = torch.empty_like(grad_out)  # ∂L/∂h_t, total
+    d_c = torch.empty_like(tanh_c)  # ∂L/∂c_t, total
+    d_gates = torch.empty_like(gates)  # ∂L/∂[i f g o]_pre
+    d_hw = torch.empty_like(d_gates)  # ∂L/∂(h_{t-1} W_hhᵀ), before LN(hh)
+    d_cn = torch.empty_like(d_c)  # ∂L/∂LN(c_t)
+    d_hs, d_cs, d_gs, grads = d_h.unbind(0), d_c.unbind(0), d_gates.unbind(0), grad_out.unbind(0)
+    d_ccols, d_ifg = d_c.unsqueeze(2).unbind(0), d_gates[..., : 3 * H].unbind(0)
+    d_o, locals_ifg = d_gates[..., 3 * H :].unbind(0), local[:, :, :3].unbind(0)
+    locals_o, tts, fs = local[:, :, 3].unbind(0), through_tanh.unbind(0), f.unbind(0)
+    if w_hr is not None:
+        d_m = grad_out.new_empty(B, H)
+    order = list(reversed(steps(T, reverse)))  # backprop walks time the other way
+    # ∂L/∂h at the last step processed: from above, and from h_n
+    torch.add(grads[order[0]], grad_hn, out=d_hs[order[0]])
+    c_next = grad_cn.clone()  # what reaches c_t from step t+1: ∂L/∂c_{t+1} ⊙ f_{t+1}
+    for t, before in zip(order, order[1:] + [None], strict=True):
+        dh = d_hs[t]
+        # ∂L/∂m_t = ∂L/∂h_t W_hr with a projection (h_t = m_t W_hrᵀ), else ∂L/∂h_t
+        dm = dh if w_hr is None else torch.mm(dh, w_hr, out=d_m)
+        # ∂L/∂c_t = ∂L/∂c_{t+1} ⊙ f_{t+1} + LN'ᵀ(∂L/∂m_t ⊙ o_t ⊙ (1 - tanh²(LN(c_t))))
+        torch.mul(dm, tts[t], out=d_cn[t])
+        dc_ln, _ = layer_norm_backward(d_cn[t], c_now[t], stats[2, t], stats[3, t], ln[4])
+        torch.add(c_next, dc_ln, out=d_cs[t])
+        # [∂L/∂i_pre ∂L/∂f_pre ∂L/∂g_pre] = ∂L/∂c_t ⊙ their local derivatives
+        torch.mul(locals_ifg[t], d_ccols[t], out=d_ifg[t].view(B, 3, H))
+        # ∂L/∂o_pre = ∂L/∂m_t ⊙ tanh(LN(c_t)) ⊙ σ'(o)
+        torch.mul(locals_o[t], dm, out=d_o[t])
+        # what reaches c_{t-1}: ∂L/∂c_t ⊙ f_t
+        torch.mul(d_cs[t], fs[t], out=c_next)
+        # through LN(h_{t-1} W_hhᵀ): ∂L/∂(h_{t-1} W_hhᵀ) = LN'ᵀ(∂L/∂gates_t)
+        d_hw[t], _ = layer_norm_backward(d_gs[t], hw[t], stats[0, t], stats[1, t], ln[2])
+        if before is not None:
+            # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂(h_{t-1} W_hhᵀ) W_hh
+            torch.addmm(grads[before], d_hw[t], w_hh, out=d_hs[before])
+    # ∂L/∂h_0 = ∂L/∂(h_0 W_hhᵀ) W_hh
+    d_h0 = torch.mm(d_hw[order[-1]], w_hh)
+    return d_gates, d_h, d_c, d_h0, c_next, d_hw, d_cn
