@@ -6,10 +6,11 @@
     h_t = o_t ⊙ tanh(c_t)                                      (then h_t W_hrᵀ with proj_size)
 
 with layer_norm (Ba et al., 2016): LN(x_t W_ihᵀ) + LN(h_{t-1} W_hhᵀ) + b_ih + b_hh for the gates
-and tanh(LN(c_t)) in h_t. The forward runs without an autograd graph and keeps the activated gates,
-tanh(c_t) and c_t of every step; the backward walks time in reverse carrying ∂L/∂h and ∂L/∂c, with
-one matmul per step (two with a projection), and sums every weight gradient over all steps with
-one matmul at the end. Shapes as in ``common.py``; P = proj_size or H.
+and tanh(LN(c_t)) in h_t. The forward runs without an autograd graph and keeps, for every step,
+the gates' local derivatives (``_forward``; with LayerNorm the activated gates, tanh(LN(c_t)), c_t
+and the LayerNorm statistics, ``_forward_ln``); the backward walks time in reverse carrying ∂L/∂h
+and ∂L/∂c, with one matmul per step (two with a projection), and sums the weight gradients over all
+steps with one matmul at the end. Shapes as in ``common.py``; P = proj_size or H.
 
 Why the per-step code looks the way it does: at the sizes a playground uses, each step's tensors are
 a few thousand numbers, so a step costs what PyTorch charges per op call (a microsecond or two),
