@@ -2,8 +2,9 @@
 
 `streamlit run app.py` serves this file at / and each page in pages/ at its name (/Train, ...);
 rnnlib/ui/frame.py gives every one of them the same tab title, layout and sidebar menu. The text
-and the empty charts go out first; torch is imported and the demo trains after them, so even a
-cold server's first visitor sees the page at once and the first loss point about a second later.
+and the empty charts go out first; the demo (numpy, so no torch import to wait for) trains after
+them, and torch is loaded only at the end, for the pages beyond: even a cold server's first visitor
+sees the loss fall about a second and a half after opening the page.
 """
 
 import streamlit as st
@@ -11,7 +12,7 @@ import streamlit as st
 from rnnlib.ui import demo_view
 from rnnlib.ui.frame import frame
 
-available = frame(__file__, threads=False)  # torch is pinned once the text is on the page
+available = frame(__file__, threads=False)  # torch is pinned in the footer, after the demo
 
 st.title("RNN Playground")
 cell = st.segmented_control(

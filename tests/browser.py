@@ -256,6 +256,37 @@ def drawn_traces(page) -> dict[str, list[tuple[str, int]]]:
     }
 
 
+# Each ECharts chart drawn as SVG in the main area: its texts (title, axis names, legend) and,
+# per stroke colour, the most points of a line in that colour ("M x y L x y ..." has one point
+# per command). Series lines are the unfilled paths; legend samples are filled.
+_ECHARTS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stEChartsChart"] svg')].map(svg => {
+        const lines = {};
+        for (const path of svg.querySelectorAll('path')) {
+            const stroke = path.getAttribute('stroke'), d = path.getAttribute('d') || '';
+            if (!stroke || path.getAttribute('fill') !== 'none') continue;
+            const points = (d.match(/[ML]/g) || []).length;
+            lines[stroke] = Math.max(lines[stroke] || 0, points);
+        }
+        return {texts: [...svg.querySelectorAll('text')].map(t => t.textContent), lines};
+    }).filter(chart => chart.texts.length)"""
+
+
+# Points of the landing page's loss line drawn so far (0 before its first stretch): the blue,
+# unfilled path of the chart titled "Loss, step by step". Shared by its test and bench_landing.
+LANDING_LOSS_POINTS_JS = """() => {
+    const chart = [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stEChartsChart"] svg')]
+        .find(svg => [...svg.querySelectorAll('text')].some(t => t.textContent === 'Loss, step by step'));
+    const line = chart && [...chart.querySelectorAll('path[fill="none"][stroke="#4C78A8"]')][0];
+    return line ? (line.getAttribute('d').match(/[ML]/g) || []).length : 0;
+}"""
+
+
+def drawn_echarts(page) -> list[dict]:
+    """[{"texts": [...], "lines": {stroke colour: points}}] of the ECharts charts on the page."""
+    return page.evaluate(_ECHARTS_JS)
+
+
 def assert_no_exception(page) -> None:
     """Fail when the page shows a Streamlit exception box, quoting what it says."""
     boxes = page.locator('[data-testid="stException"]')

@@ -4,8 +4,9 @@ import browser as harness
 import pytest
 import torch
 from browser import (
+    LANDING_LOSS_POINTS_JS,
     assert_no_exception,
-    drawn_traces,
+    drawn_echarts,
     open_page,
     rerun_after,
     screenshot,
@@ -13,17 +14,29 @@ from browser import (
 )
 
 from rnnlib.demo import DemoSpec
+from rnnlib.figures.colours import FORECAST_RED, HELD_OUT_GREY, PART_COLOURS
 
 SPEC = DemoSpec()
 LOSS = "Loss, step by step"
 FORECAST = f"Forecast of the last {SPEC.horizon} points"
 CUT = SPEC.length - SPEC.horizon
 
-_LOSS_POINTS_JS = """() => {
-    const p = [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
-        .find(p => (p._fullLayout?.title?.text ?? '').includes('Loss, step by step'));
-    return p && p._fullData[0] && p._fullData[0].y.length > 0 ? p._fullData[0].y.length : 0;
-}"""
+_LOSS_POINTS_JS = LANDING_LOSS_POINTS_JS
+COLOURS = {"seen by the model": PART_COLOURS["train"], "held out": HELD_OUT_GREY,
+           "forecast": FORECAST_RED}  # fmt: skip
+
+
+def demo_charts(page) -> dict[str, list[tuple[str, int]]]:
+    """{chart title: [(series name, points drawn)]} of the landing page's two charts."""
+    charts = drawn_echarts(page)
+    loss = next(c for c in charts if LOSS in c["texts"])
+    forecast = next(c for c in charts if FORECAST in c["texts"])
+    return {
+        LOSS: [("training loss", loss["lines"].get(PART_COLOURS["train"], 0))],
+        # legend names shown, each with the points of the line in its colour
+        FORECAST: [(name, forecast["lines"].get(colour, 0))
+                   for name, colour in COLOURS.items() if name in forecast["texts"]],
+    }  # fmt: skip
 
 
 @pytest.mark.browser
@@ -38,7 +51,7 @@ def test_a_fresh_server_shows_the_loss_falling_with_no_click(browser):
         page.wait_for_function(f"() => ({_LOSS_POINTS_JS})() === {SPEC.steps}", timeout=60_000)
         wait_for_script(page)
         assert_no_exception(page)
-        seen = drawn_traces(page)
+        seen = demo_charts(page)
         assert seen[LOSS] == [("training loss", SPEC.steps)]
         assert seen[FORECAST] == [
             ("seen by the model", CUT), ("held out", SPEC.horizon), ("forecast", SPEC.horizon)
@@ -55,14 +68,14 @@ def test_a_fresh_server_shows_the_loss_falling_with_no_click(browser):
 @pytest.mark.browser
 def test_landing_page_in_chromium(app_server, page):
     open_page(page, app_server)
-    assert drawn_traces(page)[LOSS] == [("training loss", SPEC.steps)]
+    assert demo_charts(page)[LOSS] == [("training loss", SPEC.steps)]
     main = page.locator('[data-testid="stMain"]')
     # another cell races on the same wave: its own run, drawn in full
     rerun_after(page, lambda: page.locator(".st-key-home_cell button", has_text="GRU").click())
     assert main.get_by_text("small GRU is learning", exact=False).is_visible()
-    assert drawn_traces(page)[LOSS] == [("training loss", SPEC.steps)]
+    assert demo_charts(page)[LOSS] == [("training loss", SPEC.steps)]
     rerun_after(page, lambda: main.get_by_role("button", name="Train again").click())
-    assert drawn_traces(page)[LOSS] == [("training loss", SPEC.steps)]
+    assert demo_charts(page)[LOSS] == [("training loss", SPEC.steps)]
     assert page.title() == "RNN Playground"
     assert page.locator("h1").first.inner_text() == "RNN Playground"
     footer = page.locator('[data-testid="stMain"]').get_by_text("Running on").inner_text()

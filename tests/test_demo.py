@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -11,9 +13,9 @@ def frames():
     return list(demo_frames(DemoSpec(cell="lstm")))
 
 
-def test_frames_report_after_the_first_step_then_evenly(frames):
+def test_frames_report_after_two_steps_then_evenly(frames):
     spec = DemoSpec()
-    assert [f.step for f in frames][:2] == [1, spec.steps // spec.frames]
+    assert [f.step for f in frames][:2] == [2, spec.steps // spec.frames]
     assert len(frames) == spec.frames + 1 and frames[-1].done
     assert [len(f.losses) for f in frames] == [f.step for f in frames]
 
@@ -55,15 +57,23 @@ def test_bad_settings_are_one_line_errors():
         DemoSpec(steps=0)
 
 
+def series(option: dict) -> list[tuple[str, int]]:
+    """(name, points) of an ECharts option's series."""
+    return [(s["name"], len(s["data"])) for s in option["series"]]
+
+
 def test_charts_show_what_was_trained(frames):
     last = frames[-1]
     loss = demo_loss_chart(last)
-    assert [t.name for t in loss.data] == ["training loss"]
-    assert len(loss.data[0].y) == last.steps
+    assert series(loss) == [("training loss", last.steps)]
+    assert loss["yAxis"]["type"] == "log" and loss["xAxis"]["max"] == last.steps
+    assert [y for _, y in loss["series"][0]["data"]] == pytest.approx(last.losses, rel=1e-3)
     fc = demo_forecast_chart(last)
-    assert [t.name for t in fc.data] == ["seen by the model", "held out", "forecast"]
-    assert [len(t.y) for t in fc.data] == [last.cut, last.horizon, last.horizon]
-    empty = demo_forecast_chart(first_frame(DemoSpec()))
-    assert (
-        len(empty.data[2].y) == 0 and len(demo_loss_chart(first_frame(DemoSpec())).data[0].y) == 0
-    )
+    assert series(fc) == [
+        ("seen by the model", last.cut), ("held out", last.horizon), ("forecast", last.horizon)
+    ]  # fmt: skip
+    assert [x for x, _ in fc["series"][2]["data"]] == list(range(last.cut, len(last.series)))
+    json.dumps(fc)  # plain JSON: what st.echarts_chart sends
+    empty = first_frame(DemoSpec())
+    assert series(demo_loss_chart(empty)) == [("training loss", 0)]
+    assert series(demo_forecast_chart(empty))[2] == ("forecast", 0)

@@ -130,10 +130,11 @@ def test_every_page_pins_threads_through_its_frame_call():
     # Each page runs on its own (pages/ is the router), so each one's first call, frame(), pins.
     for script in sorted((ROOT / "pages").glob("*.py")):
         assert "frame(__file__)" in script.read_text(), script.name
-    # The landing page defers the pin (and torch's import) until its text is on the page;
-    # its demo pins before the first training step.
+    # The landing page's demo trains in numpy; it pins (importing torch) in its footer, after
+    # the demo, before the warm-up that trains with torch.
     assert "frame(__file__, threads=False)" in (ROOT / "app.py").read_text()
-    assert "pin_threads()" in (ROOT / "rnnlib/ui/demo_view.py").read_text()
+    footer = (ROOT / "rnnlib/ui/demo_view.py").read_text().split("def footer")[1]
+    assert footer.index("pin_threads()") < footer.index("warm_up()")
     threads = python(
         "import torch\n"
         "from unittest import mock\n"

@@ -1,9 +1,7 @@
 """AppTest of the landing page's live demo: it trains with no click, per cell, and is kept."""
 
-import base64
 import json
 
-import numpy as np
 import pytest
 from pagetest import APP, TIMEOUT, ok
 from streamlit.testing.v1 import AppTest
@@ -18,20 +16,12 @@ def no_pacing(monkeypatch):
     monkeypatch.setattr(demo_view, "FRAME_S", 0.0)
 
 
-def points(trace: dict) -> int:
-    """How many points a plotly trace draws; plotly.py sends numpy arrays as base64 ("bdata")."""
-    y = trace.get("y", [])
-    if isinstance(y, dict):
-        return len(np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]))
-    return len(y)
-
-
 def demo_charts(at: AppTest) -> dict[str, list[tuple[str, int]]]:
-    """{chart title: [(trace name, points)]} of the demo's two charts."""
+    """{chart title: [(series name, points)]} of the demo's two ECharts charts."""
     out = {}
-    for chart in at.get("plotly_chart")[:2]:
-        spec = json.loads(chart.proto.spec)
-        out[spec["layout"]["title"]["text"]] = [(t["name"], points(t)) for t in spec["data"]]
+    for chart in at.get("echarts_chart"):
+        option = json.loads(chart.proto.spec)
+        out[option["title"]["text"]] = [(s["name"], len(s["data"])) for s in option["series"]]
     return out
 
 

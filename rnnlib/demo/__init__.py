@@ -7,7 +7,7 @@
         draw(frame)  # frame.losses so far, frame.forecast of the held-out tail
 
 This module is free of torch (its import costs about 1 s on a cold server): the landing page draws
-the series and empty charts from it first, while the browser loads plotly.js, and imports the
+the series and empty charts from it first, while the browser loads the chart code, and imports the
 trainer (``train.py``) after that.
 
 Training is deliberately small (hidden 24, one-step-ahead windows, 300 Adam steps): it must start
@@ -39,7 +39,7 @@ class DemoSpec:
     length: int = 240
     horizon: int = 48  # two slow periods
     steps: int = 300  # Adam steps in all: about 0.5 s of one core for an LSTM 24
-    frames: int = 20  # progress reports (the page draws each), the first after one step
+    frames: int = 20  # progress reports (the page draws each), the first after two steps
     batch_size: int = 32
     lr: float = 0.01  # high for Adam, right for 300 steps of a tiny model; decays to lr/10
     seed: int = 0

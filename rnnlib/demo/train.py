@@ -1,8 +1,8 @@
 """Training the landing page's demo model, one frame at a time (see ``rnnlib.demo``).
 
-It trains with a few lines of Adam written here rather than ``torch.optim``: the first
-``torch.optim`` optimizer of a process imports ``torch._dynamo`` (about 1.2 s on our 2-core VM),
-which a cold server's first visitor would otherwise wait through before the first loss point.
+In numpy (``tiny.py``), not torch: the page's first loss point must not wait for ``import
+torch`` (about 1 s on a cold server). The network is the one ``build_model`` makes, checked
+against torch.nn in tests/test_demo_tiny.py.
 """
 
 from __future__ import annotations
@@ -12,60 +12,18 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
-import torch
-from torch import Tensor
 
-from rnnlib.demo import DemoFrame, DemoSpec, demo_series, naive_mae
-from rnnlib.models import RecurrentModel, build_model
-from rnnlib.spec import ModelSpec
+from rnnlib.demo import DemoFrame, DemoSpec, demo_series, naive_mae, tiny
 
 
-def _windows(y: Tensor, lookback: int) -> tuple[Tensor, Tensor]:
+def _windows(y: np.ndarray, lookback: int) -> tuple[np.ndarray, np.ndarray]:
     """(N, lookback, 1) inputs and (N, 1) next values, every position of y."""
-    x = y.unfold(0, lookback, 1)[:-1]  # (N, lookback)
-    return x.unsqueeze(-1), y[lookback:].unsqueeze(-1)
-
-
-@torch.no_grad()
-def recursive_forecast(model: RecurrentModel, context: Tensor, horizon: int) -> Tensor:
-    """Feed each prediction back as the next input: (T,) context -> (horizon,) forecast.
-
-    The state is carried from step to step, so each new value costs one step of the cell."""
-    _, state = model.rnn(context.view(1, -1, 1))
-    out = []
-    for _ in range(horizon):
-        nxt = model.head(model.readout(state))  # (1, 1)
-        out.append(nxt)
-        _, state = model.rnn(nxt.view(1, 1, 1), state)
-    return torch.cat(out).view(-1)
-
-
-class Adam:
-    """Adam (Kingma & Ba) as torch.optim.Adam computes it with its defaults, for a few tensors."""
-
-    def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.params = [p for p in params if p.requires_grad]
-        self.lr, (self.b1, self.b2), self.eps, self.t = lr, betas, eps, 0
-        self.m = [torch.zeros_like(p) for p in self.params]
-        self.v = [torch.zeros_like(p) for p in self.params]
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.t += 1
-        # bias corrections: m and v start at 0, so early averages are scaled back up
-        c1, c2 = 1 - self.b1**self.t, 1 - self.b2**self.t
-        for p, m, v in zip(self.params, self.m, self.v, strict=True):
-            g = p.grad
-            # m_t = β1 m + (1 - β1) g ;  v_t = β2 v + (1 - β2) g²
-            m.mul_(self.b1).add_(g, alpha=1 - self.b1)
-            v.mul_(self.b2).addcmul_(g, g, value=1 - self.b2)
-            # p -= lr · (m_t / c1) / (sqrt(v_t / c2) + ε)
-            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-self.lr / c1)
-            p.grad = None
+    x = np.lib.stride_tricks.sliding_window_view(y, lookback)[:-1]  # (N, lookback)
+    return x[..., None].copy(), y[lookback:, None].copy()
 
 
 def demo_frames(spec: DemoSpec | None = None) -> Iterator[DemoFrame]:
-    """Train the demo model, yielding a frame after the first step and `spec.frames` times in all.
+    """Train the demo model, yielding a frame after the second step and `spec.frames` times in all.
 
     The same spec gives the same frames (seeded weights, batches and series)."""
     spec = spec if spec is not None else DemoSpec()
@@ -74,25 +32,27 @@ def demo_frames(spec: DemoSpec | None = None) -> Iterator[DemoFrame]:
     cut = spec.length - spec.horizon
     # Scaled with the seen part's statistics only: the held-out tail stays unseen.
     mu, sd = raw[:cut].mean(), raw[:cut].std()
-    y = torch.tensor((raw - mu) / sd, dtype=torch.float32)
+    y = (raw - mu) / sd
     x_train, y_train = _windows(y[:cut], spec.lookback)
-    model = build_model(ModelSpec(cell=spec.cell, hidden_size=spec.hidden_size), seed=spec.seed)
-    opt = Adam(model.parameters(), spec.lr)
-    gen = torch.Generator().manual_seed(spec.seed)
+    params = tiny.init_params(spec.cell, spec.hidden_size, spec.seed)
+    opt = tiny.Adam(params, spec.lr)
+    rng = np.random.default_rng(spec.seed)
     actual, naive = raw[cut:], naive_mae(raw, spec.horizon)
     losses: list[float] = []
-    report = {1} | {round(spec.steps * (k + 1) / spec.frames) for k in range(spec.frames)}
+    # the first after two steps: two points make the first visible stretch of a line
+    report = {min(2, spec.steps)} | {
+        round(spec.steps * (k + 1) / spec.frames) for k in range(spec.frames)
+    }
     for step in range(1, spec.steps + 1):
         # the learning rate falls from lr to lr/10 along a cosine: big moves first, then settling
         opt.lr = spec.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * (step - 1) / spec.steps)))
-        idx = torch.randint(len(x_train), (spec.batch_size,), generator=gen)
-        loss = torch.mean((model(x_train[idx]) - y_train[idx]) ** 2)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+        idx = rng.integers(len(x_train), size=spec.batch_size)
+        loss, grads = tiny.loss_and_grads(spec.cell, params, x_train[idx], y_train[idx])
+        opt.step(grads)
+        losses.append(loss)
         if step in report:
-            forecast = recursive_forecast(model, y[cut - spec.lookback : cut], spec.horizon)
-            forecast = forecast.numpy().astype(float) * sd + mu
+            context = y[cut - spec.lookback : cut]
+            forecast = tiny.recursive_forecast(spec.cell, params, context, spec.horizon) * sd + mu
             yield DemoFrame(
                 step=step,
                 steps=spec.steps,

@@ -1,54 +1,86 @@
-"""Figures for the landing page's live demo: the loss falling, and the forecast bending to the wave."""
+"""Figures for the landing page's live demo: the loss falling, and the forecast bending to the wave.
+
+ECharts options (plain dicts for ``st.echarts_chart``), not plotly figures like the other pages:
+the landing page's first point must be on screen within two seconds of a cold visit, and in
+headless Chromium on two cores plotly.js alone takes about a second to load and draw its first
+chart, ECharts about a third of that (benchmarks/bench_landing.py). Building a dict also
+imports nothing.
+
+Every series is ``[[x, y], ...]`` on value axes, so a chart says what it shows: its series'
+names and point counts.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from rnnlib.demo import DemoFrame  # torch-free: the charts can be drawn before torch loads
-from rnnlib.figures.train import PART_COLOURS, _layout
+from rnnlib.figures.colours import FORECAST_RED, HELD_OUT_GREY, PART_COLOURS
 
 HEIGHT = 300
+LOSS_TITLE = "Loss, step by step"
+DIGITS = 4  # significant digits sent: a frame's message stays a few kB
 
 
-def demo_loss_chart(frame: DemoFrame) -> go.Figure:
+def forecast_title(horizon: int) -> str:
+    return f"Forecast of the last {horizon} points"
+
+
+def _points(x: np.ndarray, y) -> list[list[float]]:
+    y = np.asarray(y, dtype=float)
+    return [[int(a), float(f"{b:.{DIGITS}g}")] for a, b in zip(x, y, strict=True)]
+
+
+def _line(name: str, data: list, colour: str, width: float = 2, dash: str = "solid") -> dict:
+    return {
+        "name": name, "type": "line", "data": data, "showSymbol": False,
+        "lineStyle": {"color": colour, "width": width, "type": dash},
+        "itemStyle": {"color": colour},
+    }  # fmt: skip
+
+
+def _axis(name: str, **more) -> dict:
+    return {"type": "value", "name": name, "nameLocation": "middle", "nameGap": 30, **more}
+
+
+def _chart(title: str, x: dict, y: dict, series: list[dict], legend: bool) -> dict:
+    return {
+        # Each frame replaces the last a few times a second: tweening would lag behind it.
+        "animation": False,
+        "title": {"text": title, "textStyle": {"fontSize": 15}},
+        "legend": {"show": legend, "right": 0, "top": 24},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 64, "right": 16, "top": 64, "bottom": 48},
+        "xAxis": x,
+        "yAxis": y,
+        "series": series,
+    }
+
+
+def demo_loss_chart(frame: DemoFrame) -> dict:
     """Training MSE per Adam step so far (one point per step), on a log scale, x fixed to all steps."""
     steps = np.arange(1, len(frame.losses) + 1)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=steps, y=list(frame.losses), mode="lines", name="training loss",
-        line=dict(color=PART_COLOURS["train"]),
-    )  # fmt: skip
-    fig = _layout(fig, "Loss, step by step", "Adam step", "mean squared error (scaled)", HEIGHT)
+    loss = _line("training loss", _points(steps, frame.losses), PART_COLOURS["train"], 1.5)
     # Fixed axes: the curve grows into the frame instead of the frame rescaling under it.
-    fig.update_xaxes(range=[0, frame.steps])
-    fig.update_yaxes(type="log")
-    fig.update_layout(showlegend=False)
-    return fig
+    x = _axis("Adam step", min=0, max=frame.steps)
+    y = _axis("mean squared error (scaled)", type="log", nameGap=44)
+    return _chart(LOSS_TITLE, x, y, [loss], legend=False)
 
 
-def demo_forecast_chart(frame: DemoFrame) -> go.Figure:
+def demo_forecast_chart(frame: DemoFrame) -> dict:
     """The series the model trains on, the held-out tail, and the model's recursive forecast of it."""
-    n, horizon, cut = len(frame.series), frame.horizon, frame.cut
+    n, cut = len(frame.series), frame.cut
     t = np.arange(n)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=t[:cut], y=frame.series[:cut], mode="lines", name="seen by the model",
-        line=dict(color=PART_COLOURS["train"]),
-    )  # fmt: skip
-    fig.add_scatter(
-        x=t[cut:], y=frame.series[cut:], mode="lines", name="held out",
-        line=dict(color="#9ca3af", dash="dot"),
-    )  # fmt: skip
-    fig.add_scatter(
-        x=t[cut:] if frame.forecast is not None else [],
-        y=frame.forecast if frame.forecast is not None else [], mode="lines", name="forecast",
-        line=dict(color="#E45756", width=3),
-    )  # fmt: skip
-    fig = _layout(fig, f"Forecast of the last {horizon} points", "time step", "value", HEIGHT)
+    forecast = [] if frame.forecast is None else _points(t[cut:], frame.forecast)
+    series = [
+        _line("seen by the model", _points(t[:cut], frame.series[:cut]), PART_COLOURS["train"]),
+        _line("held out", _points(t[cut:], frame.series[cut:]), HELD_OUT_GREY, dash="dotted"),
+        _line("forecast", forecast, FORECAST_RED, width=3),
+    ]
     lo, hi = float(frame.series.min()), float(frame.series.max())
     pad = 0.25 * (hi - lo)
     # y fixed around the series: an untrained forecast far off the wave cannot squash the chart
-    fig.update_yaxes(range=[lo - pad, hi + pad])
-    fig.update_xaxes(range=[0, n - 1])
-    return fig
+    y = _axis("value", min=round(lo - pad, 2), max=round(hi + pad, 2))
+    return _chart(
+        forecast_title(frame.horizon), _axis("time step", min=0, max=n - 1), y, series, True
+    )

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnnlib.figures.colours import PART_COLOURS
 from rnnlib.history import EpochRecord
 
 if TYPE_CHECKING:  # annotations only: the landing page draws from here before pandas is loaded
     import pandas as pd
 
-PART_COLOURS = {"train": "#4C78A8", "validation": "#F58518", "test": "#54A24B"}
 BASELINE_DASH = {"naive": "dot", "seasonal_naive": "dash", "drift": "dashdot", "mean": "longdash"}
 
 

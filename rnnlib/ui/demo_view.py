@@ -1,7 +1,7 @@
 """The landing page's live demo, drawn as it trains, and kept once it has finished.
 
-Each visitor's demo trains in their own page run (nothing is shared between sessions): about
-0.6 s of one core, drawn at a steady pace so the eye can follow it. A finished demo is kept in
+Each visitor's demo trains in their own page run (nothing is shared between sessions), in numpy:
+under a second of one core, drawn at a steady pace so the eye can follow it. A finished demo is kept in
 session state per cell, so a rerun (a click elsewhere on the page) redraws it instead of training
 again; *Train again* or another cell plays a fresh one.
 """
@@ -56,7 +56,7 @@ def finished(cell: str):
 
 def status_text(frame) -> str:
     if frame.forecast is None:
-        return "Starting: loading torch and building the model…"
+        return "Starting: building the model…"
     verdict = "beats" if frame.forecast_mae < frame.naive_mae else "does not beat yet"
     return (
         f"step {frame.step}/{frame.steps} · loss {frame.losses[-1]:.3g} · forecast error (MAE) "
@@ -65,10 +65,11 @@ def status_text(frame) -> str:
 
 
 def draw(frame, slots: Slots) -> None:
-    from rnnlib.figures.demo import demo_forecast_chart, demo_loss_chart
+    from rnnlib.figures.demo import HEIGHT, demo_forecast_chart, demo_loss_chart
 
-    slots.loss.plotly_chart(demo_loss_chart(frame))
-    slots.forecast.plotly_chart(demo_forecast_chart(frame))
+    # SVG: crisp at any zoom, and a browser test can read the drawn lines back
+    slots.loss.echarts_chart(demo_loss_chart(frame), height=HEIGHT, renderer="svg")
+    slots.forecast.echarts_chart(demo_forecast_chart(frame), height=HEIGHT, renderer="svg")
     slots.status.caption(status_text(frame))
 
 
@@ -77,12 +78,10 @@ def play(cell: str, slots: Slots) -> None:
     from rnnlib.demo import DemoSpec, first_frame
 
     spec = DemoSpec(cell=cell)
-    # Drawn before torch is imported (about 1 s on a cold server): the browser loads plotly.js
-    # meanwhile, instead of after the first loss point has arrived.
+    # The empty charts first: the browser loads the chart library while the first steps train.
     draw(first_frame(spec), slots)
-    from rnnlib.demo.train import demo_frames
+    from rnnlib.demo.train import demo_frames  # numpy only: no torch import to wait for
 
-    pin_threads()
     due = time.perf_counter()
     last = None
     for last in demo_frames(spec):
