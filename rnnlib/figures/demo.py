@@ -33,7 +33,7 @@ def _points(x: np.ndarray, y) -> list[list[float]]:
 
 def _line(name: str, data: list, colour: str, width: float = 2, dash: str = "solid") -> dict:
     return {
-        "name": name, "type": "line", "data": data, "showSymbol": False,
+        "name": name, "type": "line", "data": data, "symbol": "none",
         "lineStyle": {"color": colour, "width": width, "type": dash},
         "itemStyle": {"color": colour},
     }  # fmt: skip
@@ -50,7 +50,7 @@ def _chart(title: str, x: dict, y: dict, series: list[dict], legend: bool) -> di
         "title": {"text": title, "textStyle": {"fontSize": 15}},
         "legend": {"show": legend, "right": 0, "top": 24},
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 64, "right": 16, "top": 64, "bottom": 48},
+        "grid": {"left": 28, "right": 16, "top": 64, "bottom": 40},
         "xAxis": x,
         "yAxis": y,
         "series": series,
