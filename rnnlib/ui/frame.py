@@ -51,8 +51,8 @@ def available(root: Path) -> list[Page]:
 def frame(script: str | Path, threads: bool = True) -> list[Page]:
     """Set up the page whose file is `script` (pass __file__); return the pages that exist.
 
-    threads=False leaves pin_threads() to the page: it imports torch (about 1 s on a cold
-    server), which the landing page does only once its text is on the screen."""
+    threads=False leaves pin_threads() (and pandas) to the page: it imports torch (about 1 s on
+    a cold server), which the landing page does only once its demo has run."""
     root = app_root(script)
     here = Path(script).resolve().relative_to(root).as_posix()
     pages = available(root)
@@ -61,6 +61,11 @@ def frame(script: str | Path, threads: bool = True) -> list[Page]:
     st.set_page_config(page_title=title, page_icon=APP_ICON, layout="wide")
     if threads:
         pin_threads()
+        # Before any plotly figure: plotly looks pandas up in sys.modules without importing it,
+        # and may find the module half-built while another session's thread is importing it
+        # ("partially initialized module 'pandas'", seen with 4 visitors at once). An import
+        # here waits for that one to finish. The landing page draws no plotly figure.
+        import pandas  # noqa: F401
     if pages:  # a lone landing page needs no menu
         with st.sidebar:
             for page in (HOME, *pages):
