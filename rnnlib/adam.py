@@ -67,12 +67,8 @@ class Adam(torch.optim.Optimizer):
                 self._update(group, params)
 
     def _update(self, group: dict, params: list[Tensor]) -> None:
-        lr, (beta1, beta2), eps, wd = (
-            group["lr"],
-            group["betas"],
-            group["eps"],
-            group["weight_decay"],
-        )
+        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
         states = [self.state[p] for p in params]
         for p, s in zip(params, states, strict=True):
             if not s:  # first step: the moments start at 0, and t counts per parameter
@@ -104,6 +100,5 @@ class Adam(torch.optim.Optimizer):
             torch._foreach_div_(denom, correction2**0.5)
             torch._foreach_add_(denom, eps)
             # θ ← θ - lr / (1 - β1^t) · m / denom
-            step_size = lr / correction1
-            torch._foreach_addcdiv_([params[i] for i in idx], [exp_avg[i] for i in idx], denom,
-                                    -step_size)  # fmt: skip
+            moved, means = [params[i] for i in idx], [exp_avg[i] for i in idx]
+            torch._foreach_addcdiv_(moved, means, denom, -lr / correction1)
