@@ -6,8 +6,9 @@ and MASE is scaled by the in-sample seasonal-naive error of the training part.
 
 The target is preprocessed (``preprocess.py``: a transform, then a per-window or global
 normalisation) and every forecast is mapped back to original units before it is scored. With
-``auto`` (the default) a few preprocessing candidates are trained and the one with the lowest
-validation MAE in original units is kept; the test part is never read to choose.
+``auto`` (the default) a few preprocessing candidates are trained and the simplest whose validation
+MAE in original units is near the lowest is kept (`defaults.choose`; a short series is scored on
+several rolling-origin folds); the test part is never read to choose.
 
 Strategies for a horizon of H steps:
     direct     the head outputs all H steps at once
@@ -29,7 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnlib.baselines import BASELINES, detect_period, raw_history
-from rnnlib.defaults import describe, plan
+from rnnlib.defaults import choose, describe, plan
 from rnnlib.errors import DataError
 from rnnlib.metrics import score
 from rnnlib.models import build_model
@@ -47,6 +48,7 @@ from rnnlib.windows import (
     split_boundaries,
     target_index,
 )
+from rnnlib.windows import fold_windows as _fold_windows
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 MAX_ENSEMBLE = 9
@@ -124,8 +126,9 @@ class Candidate:
     normalize: str
     transform: str
     val_mae: float  # validation MAE in original units (NaN without a validation part)
-    epochs: int  # epochs trained
+    epochs: int  # epochs trained, over all folds
     seconds: float
+    folds: int = 1  # rolling-origin folds val_mae is the mean of (1: the validation part alone)
 
 
 @dataclass(frozen=True)
@@ -267,8 +270,8 @@ def run(
     """Train on the training part (early-stop on validation), then score on the test part.
 
     Settings left to the data are chosen by `defaults.plan`; with several preprocessing
-    candidates each is trained (one model each when an ensemble will be refitted) and the one
-    with the lowest validation MAE (original units) is scored, after training it again on the
+    candidates each is trained (one model each when an ensemble will be refitted) on each
+    cross-validation fold, and the one `defaults.choose` keeps by validation MAE is scored, after training it again on the
     training and validation rows (ForecastSpec.refit) as the ensemble planned. ``model`` (from
     ``build_forecaster``) lets a caller keep a handle on the weights being trained when there is
     one candidate; ``on_candidate(exp, model, stage)`` is told of every model before it trains,
@@ -281,7 +284,7 @@ def run(
 
 def _run(series, exp, on_progress, should_stop, model, on_candidate) -> ForecastResult:
     p = plan(series, exp)
-    tried, best = [], None
+    tried, trained = [], []
     members = p.candidates[0].forecast.ensemble
     for k, planned in enumerate(p.candidates):
         start = time.perf_counter()
@@ -298,17 +301,15 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
         if net is None:
             net = build_forecaster(cand, series.frame.shape[1], seed=cand.train.seed)
         stage = Stage(k + 1, len(p.candidates), cand.windows.normalize, cand.windows.transform)
-        if on_candidate is not None:
-            on_candidate(cand, net, stage)
-        fitted = train_candidate(net, win, cand, on_progress, should_stop)
-        score_ = val_mae(net, series.values(), win, cand)
-        tried.append(Candidate(stage.normalize, stage.transform, score_, len(fitted.history),
-                               time.perf_counter() - start))  # fmt: skip
-        if best is None or score_ < best[0] or (math.isnan(best[0]) and not math.isnan(score_)):
-            best = (score_, cand, win, net, fitted)
+        fitted, score_, win, epochs = _cross_validate(
+            series, cand, net, p.folds, stage, on_progress, should_stop, on_candidate
+        )
+        tried.append(Candidate(stage.normalize, stage.transform, score_, epochs,
+                               time.perf_counter() - start, p.folds))  # fmt: skip
+        trained.append((cand, win, net, fitted))
         if should_stop is not None and should_stop():
             break  # stopped by the caller: score the best candidate so far
-    _, cand, win, net, fitted = best
+    cand, win, net, fitted = trained[choose([c.val_mae for c in tried])]
     stopped = should_stop is not None and should_stop()
     if exp.forecast.refit and len(win.val) and fitted.best_epoch > 0 and not stopped:
         cand, win, net, fitted = _refit(
@@ -322,6 +323,37 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
     pre = Preprocessing(cand.windows.normalize, cand.windows.transform, tuple(tried), p.reasons)
     result = evaluate(net, series, cand, win, fitted)
     return dataclasses.replace(result, preprocessing=pre, requested=exp)
+
+
+def _cross_validate(series, cand, net, folds, stage, on_progress, should_stop, on_candidate):
+    """Train `net` on fold 0 (the split itself), then a fresh network like it on each earlier
+    fold, and score each on its fold's validation windows (defaults.MIN_VAL_ORIGINS says why and
+    when there are several folds).
+
+    Fold f's windows end where its validation part ends, so no fold reads a row after its own
+    validation part, and none reads the test part. Returns (fold 0's FitResult: its curve, best
+    epoch and model `net`), the mean validation MAE over the folds, fold 0's windows, and the
+    epochs over all folds).
+    """
+    values = series.values()
+    scores, fitted, epochs = [], None, 0
+    for f in range(folds):
+        win = windows_for(series, cand) if f == 0 else fold_windows(values, cand, f)
+        model = net if f == 0 else build_forecaster(cand, values.shape[1], seed=cand.train.seed)
+        if on_candidate is not None:
+            on_candidate(cand, model, dataclasses.replace(stage, fold=f + 1, folds=folds))
+        done = train_candidate(model, win, cand, on_progress, should_stop)
+        fitted = fitted or done
+        epochs += len(done.history)
+        scores.append(val_mae(model, values[: win.boundaries[1]], win, cand))
+        if should_stop is not None and should_stop():
+            break
+    return fitted, float(np.mean(scores)), windows_for(series, cand), epochs
+
+
+def fold_windows(values: np.ndarray, exp: Experiment, fold: int) -> Windows:
+    """Windows of cross-validation fold `fold` of a resolved experiment (windows.fold_windows)."""
+    return _fold_windows(values, exp.windows, exp.forecast.period or 1, fold)
 
 
 def _with_forecast(exp: Experiment, **changes) -> Experiment:
@@ -362,6 +394,8 @@ class Stage:
     normalize: str
     transform: str
     refit: bool = False  # the chosen settings, trained again with the validation rows
+    fold: int = 1  # 1-based: 1 is the validation part itself, k is k - 1 stretches earlier
+    folds: int = 1
 
     @property
     def text(self) -> str:
@@ -369,7 +403,8 @@ class Stage:
             return "final fit on training + validation rows"
         if self.count == 1:
             return ""
-        return f"candidate {self.index}/{self.count}: {self.normalize} · {self.transform}"
+        fold = f", fold {self.fold}/{self.folds}" if self.folds > 1 else ""
+        return f"candidate {self.index}/{self.count}: {self.normalize} · {self.transform}{fold}"
 
 
 def train_candidate(

@@ -58,17 +58,20 @@ def verdict(metrics: dict[str, dict[str, float]], key: str = "mae") -> str:
 
 
 def candidates_table(preprocessing) -> pd.DataFrame:
-    """One row per preprocessing candidate `auto` tried: its validation MAE, epochs and seconds.
+    """One row per preprocessing candidate `auto` tried: its validation MAE, epochs and seconds,
+    and the number of rolling-origin folds the MAE is the mean of when there were several.
 
     The chosen row is marked; the test part played no part in the choice, so it is not shown here.
     """
     chosen = (preprocessing.normalize, preprocessing.transform)
+    folds = any(c.folds > 1 for c in preprocessing.candidates)
     return pd.DataFrame(
         [
             {
                 "normalize": c.normalize,
                 "transform": c.transform,
                 "validation MAE": c.val_mae,
+                **({"folds": c.folds} if folds else {}),
                 "epochs": c.epochs,
                 "seconds": round(c.seconds, 2),
                 "chosen": "✓" if (c.normalize, c.transform) == chosen else "",

@@ -168,9 +168,27 @@ def make_windows(values: np.ndarray, spec: WindowSpec, period: int = 1) -> Windo
             "first (rnnlib.defaults.plan, which forecasting.run calls for you)."
         )
     x = check_values(values, "series values")
+    return _make(x, spec, period, *split_boundaries(x.shape[0], spec))
+
+
+def fold_windows(values: np.ndarray, spec: WindowSpec, period: int, fold: int) -> Windows:
+    """Cross-validation fold `fold` of a resolved spec: fold 0 is make_windows' own split; fold f
+    moves the validation part f validation lengths back (rolling origin). Its training part is
+    every row before that, its scaler and window floor see those rows only, and no row after its
+    validation part is read: not the later folds', not the test part's. It has no test part.
+    """
+    x = check_values(values, "series values")
+    n_train, val_end = split_boundaries(x.shape[0], spec)
+    cut = n_train - fold * (val_end - n_train)
+    end = cut + val_end - n_train
+    return _make(x[:end], spec.replace(test_fraction=0.0), period, cut, end)
+
+
+def _make(x: np.ndarray, spec: WindowSpec, period: int, n_train: int, val_end: int) -> Windows:
+    """make_windows with the part boundaries given: rows [0, n_train) train, then validation up to
+    val_end, then test."""
     n = x.shape[0]
     transform = TargetTransform(spec.transform, period)
-    n_train, val_end = split_boundaries(n, spec)
     _check_room(n_train, val_end, n, spec, transform.lag)
 
     z_target = transform.forward(x[:, 0])

@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from rnnlib.checkpoint import load_checkpoint, restored_result, save_checkpoint
-from rnnlib.defaults import CANDIDATES, MAX_EPOCHS, MIN_EPOCHS, plan
+from rnnlib.defaults import CANDIDATES, MAX_EPOCHS, MIN_EPOCHS, SIMPLER_WITHIN, choose, plan
 from rnnlib.errors import DataError
 from rnnlib.forecasting import Ensemble, Experiment, ForecastSpec, run
 from rnnlib.optim import TrainSpec
@@ -107,15 +108,88 @@ def test_auto_never_reads_the_test_part():
     assert poisoned.metrics["model"]["mae"] > 10 * clean.metrics["model"]["mae"]
 
 
-def test_the_chosen_candidate_has_the_lowest_validation_mae():
+def test_cross_validation_never_reads_the_test_part():
+    """A short series is scored on several folds; poisoning every test row changes neither the
+    fold scores, nor the choice, nor the weights, nor the forecast of the first test window."""
+    series = trending(n=120)
+    exp = Experiment(SMALL, WindowSpec(horizon=3), QUICK)
+    assert plan(series, exp).folds > 1
+    clean = run(series, exp)
+    frame = series.frame.copy()
+    n_test = len(frame) - clean.windows.boundaries[1]
+    frame.iloc[-n_test:, 0] *= 1000.0
+    poisoned = run(Series(frame, series.target, frequency=series.frequency), exp)
+
+    def scores(r):
+        return [(c.normalize, c.transform, c.val_mae, c.folds) for c in r.preprocessing.candidates]
+
+    def first_forecast(r):  # the first test window's inputs all lie before the test part
+        return r.test.loc[r.test["origin"] == r.test["origin"].iloc[0], "model"].to_numpy()
+
+    assert scores(poisoned) == scores(clean)
+    assert all(c.folds == plan(series, exp).folds for c in clean.preprocessing.candidates)
+    for a, b in zip(clean.model.parameters(), poisoned.model.parameters(), strict=True):
+        assert torch.equal(a, b)
+    np.testing.assert_array_equal(first_forecast(poisoned), first_forecast(clean))
+    assert poisoned.metrics["model"]["mae"] > 10 * clean.metrics["model"]["mae"]  # not vacuous
+
+
+def test_folds_come_from_the_length_of_the_validation_part():
+    exp = Experiment(SMALL, WindowSpec(horizon=3))
+    short, long = plan(trending(n=120), exp), plan(trending(n=600), exp)
+    assert short.folds > 1 and "rolling-origin folds" in " ".join(short.reasons)
+    assert long.folds == 1 and "rolling-origin" not in " ".join(long.reasons)
+    # one candidate: nothing to choose, nothing to cross-validate
+    fixed = Experiment(SMALL, WindowSpec(horizon=3, normalize="window", transform="none"))
+    assert plan(trending(n=120), fixed).folds == 1
+
+
+def test_each_fold_is_a_stage_with_its_own_network_from_the_same_seed():
+    series = trending(n=120)
+    exp = Experiment(SMALL, WindowSpec(horizon=3, normalize="auto", transform="none"), QUICK)
+    folds = plan(series, exp).folds
+    seen = []
+
+    def on_candidate(e, model, stage):  # the weights as they are before that stage trains
+        seen.append((stage, model, e.train, [p.detach().clone() for p in model.parameters()]))
+
+    run(series, exp, on_candidate=on_candidate)
+    stages = [s[0] for s in seen if not s[0].refit]
+    assert [s.fold for s in stages[:folds]] == list(range(1, folds + 1))
+    assert f"fold 2/{folds}" in stages[1].text and "fold" not in seen[-1][0].text  # the refit
+    # fold 2 trains a network of its own, with the same settings, from the same initial weights
+    (_, first, spec1, w1), (_, second, spec2, w2) = seen[0], seen[1]
+    assert first is not second and spec1 == spec2
+    for a, b in zip(w1, w2, strict=True):
+        assert torch.equal(a, b)
+    assert not all(torch.equal(a, b) for a, b in zip(w1, first.parameters(), strict=True))
+
+
+def test_the_chosen_candidate_is_the_simplest_near_the_lowest_validation_mae():
     result = run(trending(), Experiment(SMALL, WindowSpec(horizon=3), QUICK))
-    best = min(result.preprocessing.candidates, key=lambda c: c.val_mae)
-    assert (best.normalize, best.transform) == (
+    cands = result.preprocessing.candidates
+    low = min(c.val_mae for c in cands)
+    chosen = next(c for c in cands if c.val_mae <= (1 + SIMPLER_WITHIN) * low)
+    assert (chosen.normalize, chosen.transform) == (
         result.preprocessing.normalize,
         result.preprocessing.transform,
     )
-    assert result.experiment.windows.normalize == best.normalize
+    assert result.experiment.windows.normalize == chosen.normalize
     assert result.requested.windows.normalize == "auto"
+
+
+@pytest.mark.parametrize(
+    ("scores", "kept"),
+    [
+        ([1.0, 0.5, 0.8], 1),  # clearly better: the lowest
+        ([0.52, 0.5, 0.8], 0),  # within 5% of the lowest: the simpler one
+        ([0.6, 0.52, 0.5], 1),  # the first that is within 5%, not the first overall
+        ([math.nan, 0.7, 0.5], 2),  # no score loses to any score
+        ([math.nan, math.nan], 0),  # no validation part at all: the first
+    ],
+)
+def test_choose_keeps_the_simplest_candidate_within_tolerance(scores, kept):
+    assert choose(scores) == kept
 
 
 # --- why window normalisation exists ---------------------------------------------------------------

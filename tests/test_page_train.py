@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnnlib.checkpoint import save_checkpoint
 from rnnlib.datasets import load_dataset
+from rnnlib.defaults import SIMPLER_WITHIN
 from rnnlib.forecasting import Experiment, ForecastSpec, build_forecaster, run
 from rnnlib.optim import TrainSpec
 from rnnlib.series import make_synthetic
@@ -293,7 +294,9 @@ def test_auto_result_says_what_it_chose_and_shows_one_window_before_and_after():
     assert len(table) == 3 and (table["chosen"] == "✓").sum() == 1
     chosen = table[table["chosen"] == "✓"].iloc[0]
     assert (chosen["normalize"], chosen["transform"]) == (pre.normalize, pre.transform)
-    assert chosen["validation MAE"] == table["validation MAE"].min()
+    # the simplest (first) candidate within 5% of the lowest validation MAE
+    near = table["validation MAE"] <= (1 + SIMPLER_WITHIN) * table["validation MAE"].min()
+    assert chosen.name == near.idxmax()
     seen = charts(at)["One window, before and after preprocessing"]
     assert seen["traces"] == ["inputs", "targets", "inputs", "targets"]
     lookback = result.experiment.windows.lookback

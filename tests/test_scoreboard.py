@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from rnnlib.scoreboard import ensemble_text, metrics_table, verdict
+from rnnlib.forecasting import Candidate, Preprocessing
+from rnnlib.scoreboard import candidates_table, ensemble_text, metrics_table, verdict
 
 NAN = float("nan")
 
@@ -94,3 +95,12 @@ def test_verdict_when_a_baseline_is_exact():
 def test_ensemble_text_says_how_many_networks_the_forecast_is():
     assert ensemble_text(1) == "one network"
     assert ensemble_text(3) == "the median of 3 networks trained from 3 seeds"
+
+
+def test_the_candidates_table_shows_folds_only_when_there_were_several():
+    one = [Candidate("last", "none", 1.0, 10, 0.5), Candidate("window", "none", 0.9, 12, 0.6)]
+    table = candidates_table(Preprocessing("window", "none", tuple(one)))
+    assert "folds" not in table.columns and list(table["chosen"]) == ["", "✓"]
+    two = [Candidate("last", "none", 1.0, 20, 0.9, 2), Candidate("window", "none", 0.98, 24, 1, 2)]
+    table = candidates_table(Preprocessing("last", "none", tuple(two)))
+    assert list(table["folds"]) == [2, 2] and list(table["chosen"]) == ["✓", ""]

@@ -9,6 +9,7 @@ from rnnlib.errors import DataError
 from rnnlib.scaling import Scaler
 from rnnlib.windows import (
     WindowSpec,
+    fold_windows,
     input_index,
     last_window,
     make_windows,
@@ -232,3 +233,50 @@ def test_a_training_row_does_change_the_scaler():
     assert (
         Scaler.fit(values[:12], "standard").center[0] == make_windows(values, spec).scaler.center[0]
     )
+
+
+# --- cross-validation folds ----------------------------------------------------------------------
+
+
+def test_fold_zero_is_the_split_itself_without_its_test_part():
+    values = tiny_values(40)
+    spec = WindowSpec(lookback=3, horizon=2, scaling="standard", **FIXED)
+    whole, fold = make_windows(values, spec), fold_windows(values, spec, 1, 0)
+    assert fold.boundaries == whole.boundaries and len(fold.test) == 0
+    for a, b in ((whole.train, fold.train), (whole.val, fold.val)):
+        np.testing.assert_array_equal(a.X, b.X)
+        np.testing.assert_array_equal(a.origin, b.origin)
+
+
+def test_a_fold_moves_the_validation_part_back_by_its_own_length():
+    values = tiny_values(40)  # 28 / 6 / 6 rows
+    spec = WindowSpec(lookback=3, horizon=2, scaling="none", **FIXED)
+    n_train, val_end = split_boundaries(40, spec)
+    V = val_end - n_train
+    for f in (1, 2):
+        w = fold_windows(values, spec, 1, f)
+        assert w.boundaries == (n_train - f * V, val_end - f * V)
+        # every target of the fold lies before its validation end: its last origin + H - 1
+        assert w.val.origin.max() + spec.horizon <= val_end - f * V
+        assert w.train.origin.max() + spec.horizon <= n_train - f * V
+        np.testing.assert_array_equal(w.val.y[:, 0], values[w.val.origin, 0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 2), st.integers(0, 2**32 - 1), st.sampled_from(["window", "last", "global"]))
+def test_a_fold_reads_no_row_after_its_validation_part(fold, seed, normalize):
+    """Poison every row after fold f's validation part: its windows and scaler are bit-identical."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(80, 2)).cumsum(0)
+    spec = WindowSpec(lookback=5, horizon=2, normalize=normalize, transform="diff")
+    clean = fold_windows(values, spec, 1, fold)
+    poisoned = values.copy()
+    poisoned[clean.boundaries[1] :] *= 1e6
+    after = fold_windows(poisoned, spec, 1, fold)
+    np.testing.assert_array_equal(after.scaler.center, clean.scaler.center)
+    for a, b in ((clean.train, after.train), (clean.val, after.val)):
+        np.testing.assert_array_equal(a.X, b.X)
+        np.testing.assert_array_equal(a.y, b.y)
+    # ... and the rows it does read matter: poisoning the validation part changes its targets
+    poisoned[clean.boundaries[0] : clean.boundaries[1]] *= 1e6
+    assert not np.array_equal(fold_windows(poisoned, spec, 1, fold).val.y, clean.val.y)
