@@ -53,18 +53,21 @@ def check_job(
     limit: int | None = None,
     candidates: int = 1,
     members: int = 1,
+    folds: int = 1,
 ) -> None:
     """Raise JobTooLarge when ``runs`` runs of ``train`` on ``n_train`` samples exceed the cap.
 
     runs: how many models are trained one after the other (a race: cells x seeds).
     candidates: preprocessing candidates `auto` tries in the first run (each one more pass).
+    folds: rolling-origin folds each candidate trains on (an earlier fold has fewer rows, so
+    counting each as a whole training over-counts a little).
     members: a seed ensemble's size: the chosen settings are then trained again as that many
     models (forecasting.run compares candidates with one model each).
     limit: the cap in batches; default MAX_BATCHES.
     """
     limit = MAX_BATCHES if limit is None else limit
     per_epoch = train.batches_per_epoch(n_train)
-    passes = runs - 1 + candidates + (members if members > 1 else 0)
+    passes = runs - 1 + candidates * folds + (members if members > 1 else 0)
     total = passes * train.work_units(n_train)
     if total <= limit:
         return
@@ -77,6 +80,8 @@ def check_job(
             if runs > 1
             else f"{candidates} preprocessing candidates"
         )
+        if folds > 1:
+            counted[-1] += f" on {folds} folds each"
     if members > 1:
         counted.append(f"then {members} ensemble members")
     if len(counted) == 1:  # "3 runs × ..." or "3 preprocessing candidates × ..."

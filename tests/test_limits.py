@@ -27,6 +27,17 @@ def test_check_job_names_the_batches_the_limit_and_the_fix():
     )
 
 
+def test_check_job_counts_each_candidate_once_per_fold():
+    spec = TrainSpec(epochs=10, batch_size=32)  # 100 samples -> 4 batches per epoch
+    check_job(spec, 100, candidates=3, folds=2, members=3, limit=360)  # (6 + 3) x 40: allowed
+    with pytest.raises(JobTooLarge) as e:
+        check_job(spec, 100, candidates=3, folds=2, members=3, limit=359)
+    assert str(e.value).startswith(
+        "This run asks for 360 batches (9 trainings (3 preprocessing candidates on 2 folds each, "
+        "then 3 ensemble members) × 10 epochs × 4 batches)"
+    )
+
+
 def test_check_job_counts_every_run_of_a_race():
     spec = TrainSpec(epochs=10, batch_size=32)  # 100 samples -> 4 batches per epoch
     check_job(spec, 100, runs=3, limit=120)  # exactly at the limit: allowed
@@ -147,7 +158,7 @@ def test_pages_show_a_refused_run_as_an_error(monkeypatch, page, button, job):
     # The counts follow the page's defaults; the sentence around them is what a visitor reads.
     # With auto preprocessing the Train run counts its candidates, the race its first run's too.
     runs = (
-        r"\d+ trainings \(\d+ preprocessing candidates, then 3 ensemble members\) × "
+        r"\d+ preprocessing candidates × "  # the default sine: one model, no ensemble
         if button == "t_train"
         else r"\d+ trainings \(3 runs, \d+ more preprocessing candidates\) × "
     )

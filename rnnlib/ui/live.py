@@ -82,10 +82,11 @@ def train(prefix: str, series: Series, exp: Experiment, container, log_y: bool) 
     Raises JobTooLarge / ServerBusy (TrainErrors) before anything is built when the server's
     limits (rnnlib.limits) refuse the run.
     """
-    first = plan(series, exp).candidates
+    planned = plan(series, exp)
+    first = planned.candidates
     n_train = len(windows_for(series, first[0]).train)
     members = first[0].forecast.ensemble
-    check_job(first[0].train, n_train, candidates=len(first), members=members)
+    check_job(first[0].train, n_train, candidates=len(first), members=members, folds=planned.folds)
     with job_slot():  # released however the run ends, a Stop click's interrupt included
         job = dict(model=None, exp=None, series=series, history=[], started=time.perf_counter())
         jobs.start(prefix, job)
