@@ -3,7 +3,8 @@
 `plan(series, exp)` reads the training part only (the season is detected there, the row counts
 come from the split) and returns the experiments to try: one when everything was given, several
 when normalize or transform say "auto" (forecasting.run keeps the simplest whose validation MAE in
-original units, over `folds` rolling origins, is near the lowest: `choose`). Every choice comes with a sentence for the result caption.
+original units, over `folds` rolling origins, is near the lowest: `choose`). Every choice comes
+with a sentence for the result caption.
 """
 
 from __future__ import annotations

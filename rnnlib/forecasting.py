@@ -43,12 +43,12 @@ from rnnlib.windows import (
     Split,
     Windows,
     WindowSpec,
+    fold_windows,
     last_window,
     make_windows,
     split_boundaries,
     target_index,
 )
-from rnnlib.windows import fold_windows as _fold_windows
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
 MAX_ENSEMBLE = 9
@@ -271,8 +271,8 @@ def run(
 
     Settings left to the data are chosen by `defaults.plan`; with several preprocessing
     candidates each is trained (one model each when an ensemble will be refitted) on each
-    cross-validation fold, and the one `defaults.choose` keeps by validation MAE is scored, after training it again on the
-    training and validation rows (ForecastSpec.refit) as the ensemble planned. ``model`` (from
+    cross-validation fold, and the one `defaults.choose` keeps by validation MAE is scored,
+    after training it again on the training and validation rows (ForecastSpec.refit) as the ensemble planned. ``model`` (from
     ``build_forecaster``) lets a caller keep a handle on the weights being trained when there is
     one candidate; ``on_candidate(exp, model, stage)`` is told of every model before it trains,
     e.g. by a page whose run can be interrupted.
@@ -301,8 +301,8 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
         if net is None:
             net = build_forecaster(cand, series.frame.shape[1], seed=cand.train.seed)
         stage = Stage(k + 1, len(p.candidates), cand.windows.normalize, cand.windows.transform)
-        fitted, score_, win, epochs = _cross_validate(
-            series, cand, net, p.folds, stage, on_progress, should_stop, on_candidate
+        fitted, score_, epochs = _cross_validate(
+            series, cand, net, win, p.folds, stage, on_progress, should_stop, on_candidate
         )
         tried.append(Candidate(stage.normalize, stage.transform, score_, epochs,
                                time.perf_counter() - start, p.folds))  # fmt: skip
@@ -325,20 +325,20 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
     return dataclasses.replace(result, preprocessing=pre, requested=exp)
 
 
-def _cross_validate(series, cand, net, folds, stage, on_progress, should_stop, on_candidate):
-    """Train `net` on fold 0 (the split itself), then a fresh network like it on each earlier
+def _cross_validate(series, cand, net, win, folds, stage, on_progress, should_stop, on_candidate):
+    """Train `net` on fold 0 (the split itself: `win`), then a fresh network like it on each earlier
     fold, and score each on its fold's validation windows (defaults.MIN_VAL_ORIGINS says why and
     when there are several folds).
 
     Fold f's windows end where its validation part ends, so no fold reads a row after its own
     validation part, and none reads the test part. Returns (fold 0's FitResult: its curve, best
-    epoch and model `net`), the mean validation MAE over the folds, fold 0's windows, and the
-    epochs over all folds).
+    epoch and model `net`), the mean validation MAE over the folds, and the epochs over all folds).
     """
     values = series.values()
     scores, fitted, epochs = [], None, 0
     for f in range(folds):
-        win = windows_for(series, cand) if f == 0 else fold_windows(values, cand, f)
+        if f:
+            win = fold_windows(values, cand.windows, cand.forecast.period or 1, f)
         model = net if f == 0 else build_forecaster(cand, values.shape[1], seed=cand.train.seed)
         if on_candidate is not None:
             on_candidate(cand, model, dataclasses.replace(stage, fold=f + 1, folds=folds))
@@ -348,12 +348,7 @@ def _cross_validate(series, cand, net, folds, stage, on_progress, should_stop, o
         scores.append(val_mae(model, values[: win.boundaries[1]], win, cand))
         if should_stop is not None and should_stop():
             break
-    return fitted, float(np.mean(scores)), windows_for(series, cand), epochs
-
-
-def fold_windows(values: np.ndarray, exp: Experiment, fold: int) -> Windows:
-    """Windows of cross-validation fold `fold` of a resolved experiment (windows.fold_windows)."""
-    return _fold_windows(values, exp.windows, exp.forecast.period or 1, fold)
+    return fitted, float(np.mean(scores)), epochs
 
 
 def _with_forecast(exp: Experiment, **changes) -> Experiment:

@@ -28,7 +28,8 @@ the lookback. val_loss is null without a validation part. ``--save PATH`` writes
 
 Left out, ``--lookback`` (two seasons), ``--normalize`` and ``--transform`` (auto: candidates
 tried, the simplest kept within 5% of the lowest validation MAE) and the epochs, patience and
-schedule come from the data; ``preprocessing`` says what was chosen and why. Giving ``--epochs`` turns the training half off.
+schedule come from the data; ``preprocessing`` says what was chosen and why. Giving ``--epochs``
+turns the training half off.
 """
 
 from __future__ import annotations
