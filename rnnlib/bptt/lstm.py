@@ -142,37 +142,43 @@ def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
     H = c0.shape[1]
     local = x.new_empty(T, B, 6 * H)
     gates = local[..., : 4 * H]
-    # [i f g o] = x_t W_ihᵀ + b for every step in one matmul; h_{t-1} W_hhᵀ is added per step
+    # tanh(v) = 2σ(2v) - 1, and PyTorch's CPU tanh costs about four sigmoids: so the g gate's
+    # weights and bias are doubled (exact: a power of two), one sigmoid squashes all four gates,
+    # and g_t = 2σ(2g) - 1 is one more op. Backward is unchanged: it works from g_t itself.
+    w_ih2, w_hh_t, bias2 = _doubled_g(w_ih, H), _doubled_g(w_hh, H).t().contiguous(), bias
+    if bias is not None:
+        bias2 = _doubled_g(bias, H)
+    # [i f 2g o] = x_t W_ihᵀ + b for every step in one matmul; h_{t-1} W_hhᵀ is added per step
     if bias is None:
-        torch.mm(flat(x), w_ih.t(), out=flat(gates))
+        torch.mm(flat(x), w_ih2.t(), out=flat(gates))
     else:
-        torch.addmm(bias, flat(x), w_ih.t(), out=flat(gates))
+        torch.addmm(bias2, flat(x), w_ih2.t(), out=flat(gates))
     hs, new, _ = state_buffer(h0, T, reverse)
     m = x.new_empty(T, B, H) if w_hr is not None else None  # o_t ⊙ tanh(c_t), projected after
-    # transposed once per sequence, contiguous: the per-step matmul runs faster on it
-    w_hh_t = w_hh.t().contiguous()
     w_hr_t = None if w_hr is None else w_hr.t().contiguous()
+    minus_one = x.new_full((), -1.0)
     # Every per-step view, made once: slicing inside the loop would cost op calls of its own.
     blocks = [local[..., k * H : (k + 1) * H].unbind(0) for k in range(6)]
-    gs, if_s = gates.unbind(0), local[..., : 2 * H].unbind(0)  # i and f side by side
+    gs = gates.unbind(0)
     outs, ms = new.unbind(0), (new if m is None else m).unbind(0)
     # this step's products, reused by the step's local derivatives
     ig, fc, tanh_c = x.new_empty(B, H), x.new_empty(B, H), x.new_empty(B, H)
     h, c = h0, c0.clone()  # c is updated in place: c_{t-1}, then c_t
     for t in steps(T, reverse):
         i, f, g, o = (blk[t] for blk in blocks[:4])
-        # [i f g o] += h_{t-1} W_hhᵀ
+        # [i f 2g o] += h_{t-1} W_hhᵀ
         gs[t].addmm_(h, w_hh_t)
-        # i_t = σ(i), f_t = σ(f), g_t = tanh(g), o_t = σ(o), in place
-        if_s[t].sigmoid_()
-        g.tanh_()
-        o.sigmoid_()
+        # i_t = σ(i), f_t = σ(f), σ(2g), o_t = σ(o), in place; then g_t = 2σ(2g) - 1 = tanh(g)
+        gs[t].sigmoid_()
+        torch.add(minus_one, g, alpha=2, out=g)
         # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
         torch.mul(i, g, out=ig)
         torch.mul(f, c, out=fc)
         torch.add(fc, ig, out=c)
+        # tanh(c_t) = 2σ(2c_t) - 1
+        torch.add(c, c, out=tanh_c).sigmoid_()
+        torch.add(minus_one, tanh_c, alpha=2, out=tanh_c)
         # m_t = o_t ⊙ tanh(c_t): h_t, or h_t before the projection h_t = m_t W_hrᵀ
-        torch.tanh(c, out=tanh_c)
         h = mt = torch.mul(o, tanh_c, out=ms[t])
         if w_hr_t is not None:
             h = torch.mm(mt, w_hr_t, out=outs[t])
@@ -189,6 +195,13 @@ def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
         # c_{t-1} σ'(f) = f_t c_{t-1} - (f_t c_{t-1}) f_t, over o
         torch.addcmul(fc, fc, f, value=-1, out=o)
     return hs, c, (local, m)
+
+
+def _doubled_g(w: Tensor, H: int) -> Tensor:
+    """A copy of w (4H, ...) or b (4H,) with the g gate's rows times 2."""
+    w = w.clone()
+    w[2 * H : 3 * H] *= 2
+    return w
 
 
 def _forward_ln(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, ln):
