@@ -263,18 +263,22 @@ def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
     Returns (∂L/∂gates_pre (T, B, 4H), ∂L/∂h (T, B, P), ∂L/∂c (T, B, H), ∂L/∂h_0, ∂L/∂c_0,
     ∂L/∂(h_{t-1} W_hhᵀ) (the same tensor as ∂L/∂gates_pre here), None), in input time order.
 
-    The trick is the layout. Each step's gradients live side by side in one row of R (T+1, B, 7H):
+    The trick is the layout. Each step's gradients live side by side in one row of R:
 
-        R_t = [ 0 | ∂L/∂c_t ⊙ f_t | ∂L/∂i ∂L/∂f ∂L/∂g ∂L/∂o | ∂L/∂c_t ]      (pre-activations)
-                0    1               2       3      4      5      6          (blocks of width H)
+        R_t = [ ∂L/∂c_t ⊙ f_t | ∂L/∂i ∂L/∂f ∂L/∂g ∂L/∂o | ∂L/∂c_t ]      (pre-activations)
+                0                1      2      3      4      5          (blocks of width H)
 
-    so that (1) ∂L/∂o and ∂L/∂c_t come out of one addcmul over blocks 5-6, fed by blocks 0-1 of
-    the row of the step after (the zero block makes ∂L/∂o's term from c_{t+1} vanish); (2) the
-    three c-side gate gradients and what ∂L/∂c_t passes back to c_{t-1} come out of one broadcast
-    multiply into blocks 1-4; (3) blocks 2-5 are ∂L/∂gates_t in PyTorch's gate order, ready for the
-    one matmul with W_hh, and, stacked over all rows, for the weight gradients. The extra row is
-    the step after the last one processed: its block 1 is ∂L/∂c_n. The local derivatives come
-    from the forward, laid out (see ``_forward``) so that each multiply reads one view of them.
+    so that (1) ∂L/∂o and ∂L/∂c_t come out of one addcmul over blocks 4-5, fed by
+    [0, ∂L/∂c_{t+1} ⊙ f_{t+1}] (the zero makes ∂L/∂o's term from c_{t+1} vanish); (2) the three
+    c-side gate gradients and what ∂L/∂c_t passes back to c_{t-1} come out of one broadcast
+    multiply into blocks 0-3; (3) blocks 1-4 are ∂L/∂gates_t in PyTorch's gate order, ready for the
+    one matmul with W_hh, and, stacked over all rows, for the weight gradients. R (T+2, B, 6H) has
+    two rows more than the steps: the step after the last one processed, whose block 0 is ∂L/∂c_n,
+    and, first in memory, a row whose block 0 is the one zero block every step reads: a view
+    pairs it with block 0 of the row after, its stride between the two blocks being the distance
+    in memory (so the zero is B x H numbers written once, not one zero block per row). The local
+    derivatives come from the forward, laid out (see ``_forward``) so that each multiply reads one
+    view of them.
     """
     local, _ = saved
     T, B, H = local.shape[0], local.shape[1], local.shape[2] // 6
@@ -285,26 +289,40 @@ def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
     # [f_t, g_t σ'(i), c_{t-1} σ'(f), i_t (1 - g_t²)]: ∂L/∂c_t times these is
     # [∂L/∂c_{t-1} through c_t, ∂L/∂i, ∂L/∂f, ∂L/∂g]
     mult_c = by_block[:, :, 1:5].unbind(0)
-    # R, laid out as in the docstring; rows in input time order plus the extra row, which sits
-    # where the state buffers keep h_0: rows[t] is step t's row and after[t] the step after's.
-    R = local.new_empty(T + 1, B, 7 * H)
-    R[..., :H].zero_()
-    rows, after, extra = (R[1:], R[:T], R[0]) if reverse else (R[:T], R[1:], R[T])
-    extra[:, H : 2 * H] = grad_cn
-    d_gates, d_c = rows[..., 2 * H : 6 * H], rows[..., 6 * H :]
-    d_h = grad_out.new_empty(T, B, P)  # ∂L/∂h_t, total
-    # the per-step views, made once
-    from_after = after[..., : 2 * H].unflatten(2, (2, H)).unbind(0)  # [0, ∂L/∂c_{t+1} ⊙ f_{t+1}]
-    o_and_c = rows[..., 5 * H :].unflatten(2, (2, H)).unbind(0)  # [∂L/∂o, ∂L/∂c_t]
-    c_side = rows[..., H : 5 * H].unflatten(2, (4, H)).unbind(0)  # [∂L/∂c_t ⊙ f_t, ∂L/∂i, f, g]
+    # R, laid out as in the docstring: R[0] holds the zero block; then the rows in input time
+    # order plus the extra row, which sits where the state buffers keep h_0: rows[t] is step t's
+    # row and after[t] the step after's, which is R[t + 2 - reverse].
+    R = local.new_empty(T + 2, B, 6 * H)
+    zero, steps_rows = R[0, :, :H], R[1:]
+    zero.zero_()
+    rows, after, extra = (
+        (steps_rows[1:], steps_rows[:T], steps_rows[0])
+        if reverse
+        else (steps_rows[:T], steps_rows[1:], steps_rows[T])
+    )
+    extra[:, :H] = grad_cn
+    d_gates, d_c = rows[..., H : 5 * H], rows[..., 5 * H :]
+    # ∂L/∂h_t, total: it starts as ∂L/∂output_t, copied once for all steps, and each step adds
+    # what reaches h_{t-1} through the gates in place. (The incoming gradient is often a
+    # broadcast view, ``output.sum()``'s: an addmm reading it would copy it again every step.)
+    d_h = grad_out.new_empty(T, B, P).copy_(grad_out)
+    # the per-step views, made once. [0, ∂L/∂c_{t+1} ⊙ f_{t+1}]: the zero block and block 0 of the
+    # row after, R[t + 2 - reverse], one stride apart (a row of R is B x 6H numbers)
+    row = B * 6 * H
+    from_after = [
+        R.as_strided((B, 2, H), (6 * H, (t + 2 - reverse) * row, 1), R.storage_offset())
+        for t in range(T)
+    ]
+    o_and_c = rows[..., 4 * H :].unflatten(2, (2, H)).unbind(0)  # [∂L/∂o, ∂L/∂c_t]
+    c_side = rows[..., : 4 * H].unflatten(2, (4, H)).unbind(0)  # [∂L/∂c_t ⊙ f_t, ∂L/∂i, f, g]
     d_c_col, d_gs = d_c.unsqueeze(2).unbind(0), d_gates.unbind(0)
-    d_hs, d_h_col, grads = d_h.unbind(0), d_h.unsqueeze(2).unbind(0), grad_out.unbind(0)
+    d_hs, d_h_col = d_h.unbind(0), d_h.unsqueeze(2).unbind(0)
     if w_hr is not None:
         d_m = grad_out.new_empty(B, H)  # ∂L/∂m_t, one step at a time
         d_m_col = d_m.unsqueeze(1)
     order = list(reversed(steps(T, reverse)))  # backprop walks time the other way
     # ∂L/∂h at the last step processed: from above, and from h_n
-    torch.add(grads[order[0]], grad_hn, out=d_hs[order[0]])
+    d_hs[order[0]].add_(grad_hn)
     for t, before in zip(order, order[1:] + [None], strict=True):
         if w_hr is None:
             # ∂L/∂m_t = ∂L/∂h_t
@@ -319,7 +337,7 @@ def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
         torch.mul(mult_c[t], d_c_col[t], out=c_side[t])
         if before is not None:
             # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂gates_t W_hh
-            torch.addmm(grads[before], d_gs[t], w_hh, out=d_hs[before])
+            d_hs[before].addmm_(d_gs[t], w_hh)
     first = order[-1]
     # ∂L/∂h_0 = ∂L/∂gates_first W_hh;  ∂L/∂c_0 = ∂L/∂c_first ⊙ f_first
     d_h0 = torch.mm(d_gs[first], w_hh)
