@@ -137,11 +137,22 @@ def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
     Each block is a contiguous (B, H) matrix, block after block ("block-major"): the backward
     reads blocks 1-4 as one contiguous stretch and blocks 0 and 5 as two, where a (B, 6H) row per
     step would scatter each multiply's reads over B short pieces, which comes back from memory
-    slower (measured: a third of the backward's elementwise time). Blocks 0-3 start as the
-    activated gates [i f g o] (PyTorch's gate order), which the step's one sigmoid writes there
-    from the pre-activations (``pre`` (T, B, 4H), rows as the matmuls write them: the input side
-    of every step in one matmul, then h_{t-1} W_hhᵀ added per step). Each block is overwritten
-    once its gate is no longer needed. With ``grad`` False nothing needs them.
+    slower (measured: a third of the backward's elementwise time).
+
+    Everything else a step computes lives in one small scratch tensor ``S`` (9, B, H), reused by
+    every step, so its views are made once per sequence (a view costs about a third of an op call)
+    and its numbers stay in cache. Its blocks are placed so that ops which have the same form
+    share one call, each operand a view of equally spaced blocks:
+
+        S = [ 0 | i_t f_t g_t o_t | i_t g_t | c | tanh(c_t) | f_t c_{t-1} ]
+              0   1   2   3   4     5         6   7           8
+
+    [i f] and [g c] (blocks 1-2 and 3, 6) give [i g, f c] (blocks 5, 8) in one multiply, and
+    [f, i g, f c] - [f, i g, f c] ⊙ [0, i, f] (blocks 2, 5, 8 and 0-2) is [f, g σ'(i), c σ'(f)],
+    blocks 1-3 of local, in one addcmul. The pre-activations [i f g o] come from the matmuls,
+    rows as they write them (``pre`` (T, B, 4H): the input side of every step in one matmul, then
+    h_{t-1} W_hhᵀ added per step); the step's one sigmoid squashes them into blocks 1-4 of S.
+    With ``grad`` False nothing needs ``local``.
     """
     T, B = x.shape[:2]
     H = c0.shape[1]
@@ -163,25 +174,28 @@ def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
     m = x.new_empty(T, B, H) if w_hr is not None else None  # o_t ⊙ tanh(c_t), projected after
     w_hr_t = None if w_hr is None else w_hr.t().contiguous()
     minus_one = x.new_full((), -1.0)
+    # the scratch S, laid out as in the docstring, and its views
+    S = x.new_empty(9, B, H)
+    S[0].zero_()
+    S[6] = c0  # c is updated in place: c_{t-1}, then c_t
+    i, f, g, o, ig, c, tanh_c, fc = S[1:].unbind(0)
+    acts = S[1:5].transpose(0, 1)  # (B, 4, H): where the sigmoid of pre_t (B, 4H) goes
+    if_, gc, igfc = S[1:3], S[3::3], S[5::3]  # [i f], [g c], [i g, f c]
+    fc_side, zero_if = S[2::3], S[0:3]  # [f, i g, f c], [0, i, f]
     # Every per-step view, made once: slicing inside the loop would cost op calls of its own.
-    blocks = [blk.unbind(0) for blk in local.unbind(1)]
-    # pre_t (B, 4H) and the same numbers as (B, 4, H), the shape of blocks 0-3 read sample-major
-    pres, pre_blocks = pre.unbind(0), pre.unflatten(2, (4, H)).unbind(0)
-    acts = local[:, :4].transpose(1, 2).unbind(0)  # (B, 4, H) views of blocks 0-3
+    pres, pre_blocks = pre.unbind(0), pre.unflatten(2, (4, H)).unbind(0)  # (B, 4H) and (B, 4, H)
     outs, ms = new.unbind(0), (new if m is None else m).unbind(0)
-    # this step's products, reused by the step's local derivatives
-    ig, fc, tanh_c = x.new_empty(B, H), x.new_empty(B, H), x.new_empty(B, H)
-    h, c = h0, c0.clone()  # c is updated in place: c_{t-1}, then c_t
+    # local's blocks 0, 1-3, 4 and 5 of every step, which the step's derivatives are written to
+    out_0, out_123, out_4, out_5 = (local[:, k].unbind(0) for k in (0, slice(1, 4), 4, 5))
+    h = h0
     for t in steps(T, reverse):
-        i, f, g, o = (blk[t] for blk in blocks[:4])
         # [i f 2g o] += h_{t-1} W_hhᵀ
         pres[t].addmm_(h, w_hh_t)
-        # i_t = σ(i), f_t = σ(f), σ(2g), o_t = σ(o), into blocks 0-3; then g_t = 2σ(2g) - 1 = tanh(g)
-        torch.sigmoid(pre_blocks[t], out=acts[t])
+        # i_t = σ(i), f_t = σ(f), σ(2g), o_t = σ(o); then g_t = 2σ(2g) - 1 = tanh(g)
+        torch.sigmoid(pre_blocks[t], out=acts)
         torch.add(minus_one, g, alpha=2, out=g)
-        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-        torch.mul(i, g, out=ig)
-        torch.mul(f, c, out=fc)
+        # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t:  [i_t g_t, f_t c_{t-1}] = [i_t, f_t] ⊙ [g_t, c_{t-1}]
+        torch.mul(if_, gc, out=igfc)
         torch.add(fc, ig, out=c)
         # tanh(c_t) = 2σ(2c_t) - 1
         torch.add(c, c, out=tanh_c).sigmoid_()
@@ -192,17 +206,16 @@ def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
             h = torch.mm(mt, w_hr_t, out=outs[t])
         if not grad:
             continue
+        # [f_t, g_t σ'(i), c_{t-1} σ'(f)] = [f_t, i_t g_t, f_t c_{t-1}] - [f_t, i_t g_t, f_t c_{t-1}] ⊙ [0, i_t, f_t]
+        #   (σ' = σ (1 - σ): g_t i_t (1 - i_t) = i_t g_t - (i_t g_t) i_t, the same for f)
+        torch.addcmul(fc_side, fc_side, zero_if, value=-1, out=out_123[t])
         # i_t (1 - g_t²) = i_t - (i_t g_t) g_t                      (tanh' = 1 - tanh²)
-        torch.addcmul(i, ig, g, value=-1, out=blocks[4][t])
-        # g_t σ'(i) = g_t i_t (1 - i_t) = i_t g_t - (i_t g_t) i_t     (σ' = σ (1 - σ)), over g
-        torch.addcmul(ig, ig, i, value=-1, out=g)
+        torch.addcmul(i, ig, g, value=-1, out=out_4[t])
+        # tanh(c_t) σ'(o) = m_t - m_t o_t
+        torch.addcmul(mt, mt, o, value=-1, out=out_0[t])
         # o_t (1 - tanh²(c_t)) = o_t - m_t tanh(c_t)
-        torch.addcmul(o, mt, tanh_c, value=-1, out=blocks[5][t])
-        # tanh(c_t) σ'(o) = m_t - m_t o_t, over i
-        torch.addcmul(mt, mt, o, value=-1, out=i)
-        # c_{t-1} σ'(f) = f_t c_{t-1} - (f_t c_{t-1}) f_t, over o
-        torch.addcmul(fc, fc, f, value=-1, out=o)
-    return hs, c, (local, m)
+        torch.addcmul(o, mt, tanh_c, value=-1, out=out_5[t])
+    return hs, c.clone(), (local, m)
 
 
 def _g_doubled(x: Tensor, H: int) -> Tensor:
