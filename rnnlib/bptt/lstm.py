@@ -71,14 +71,17 @@ class LSTMLayer(torch.autograd.Function):
         reverse, use_ln, T = ctx.reverse, ctx.use_ln, x.shape[0]
         prev = hs[1:] if reverse else hs[:T]  # h_{t-1} of every step, in input time order
         through_time = _through_time_ln if use_ln else _through_time
-        d_gates, d_h, d_c, d_h0, d_c0, d_hw, d_cn = through_time(
+        d_gates, d_h, d_c, d_c0, d_hw, d_cn = through_time(
             grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse, saved
         )
+        need = ctx.needs_input_grad
+        # ∂L/∂h_0 = ∂L/∂(h_0 W_hhᵀ) W_hh, h_0 W_hhᵀ being in the first step processed: one more
+        # matmul, skipped when h_0 needs no gradient (the zeros a module starts from)
+        d_h0 = d_hw[T - 1 if reverse else 0].mm(w_hh) if need[1] else None
         H = d_c.shape[2]
         if ctx.keep is not None:
             named = dict(zip("ifgo", batch_first(d_gates).split(H, dim=2), strict=True))
             ctx.keep.update(h=batch_first(d_h), c=batch_first(d_c), **named)
-        need = ctx.needs_input_grad
         m = saved[-1]  # o_t ⊙ tanh(c_t) before W_hr, or None
         # ∂L/∂W_hr = Σ_t ∂L/∂h_tᵀ m_t
         dw_hr = weight_grad(d_h, m) if w_hr is not None and need[7] else None
@@ -282,8 +285,9 @@ def _forward_ln(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, ln):
 def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
     """The backward time loop without LayerNorm: two elementwise ops and one matmul per step.
 
-    Returns (∂L/∂gates_pre (T, B, 4H), ∂L/∂h (T, B, P), ∂L/∂c (T, B, H), ∂L/∂h_0, ∂L/∂c_0,
-    ∂L/∂(h_{t-1} W_hhᵀ) (the same tensor as ∂L/∂gates_pre here), None), in input time order.
+    Returns (∂L/∂gates_pre (T, B, 4H), ∂L/∂h (T, B, P), ∂L/∂c (T, B, H), ∂L/∂c_0,
+    ∂L/∂(h_{t-1} W_hhᵀ) (the same tensor as ∂L/∂gates_pre here), None), in input time order;
+    ∂L/∂h_0 is left to ``LSTMLayer.backward``, which computes it only when it is needed.
 
     The trick is the layout. Each step's gradients live side by side in one row of R:
 
@@ -359,11 +363,9 @@ def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
         if before is not None:
             # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂gates_t W_hh
             d_hs[before].addmm_(d_gs[t], w_hh)
-    first = order[-1]
-    # ∂L/∂h_0 = ∂L/∂gates_first W_hh;  ∂L/∂c_0 = ∂L/∂c_first ⊙ f_first
-    d_h0 = torch.mm(d_gs[first], w_hh)
-    d_c0 = c_side[first][0].clone()
-    return d_gates, d_h, d_c, d_h0, d_c0, d_gates, None
+    # ∂L/∂c_0 = ∂L/∂c_first ⊙ f_first
+    d_c0 = c_side[order[-1]][0].clone()
+    return d_gates, d_h, d_c, d_c0, d_gates, None
 
 
 def _through_time_ln(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
@@ -426,6 +428,4 @@ def _through_time_ln(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, save
         if before is not None:
             # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂(h_{t-1} W_hhᵀ) W_hh
             torch.addmm(grads[before], d_hw[t], w_hh, out=d_hs[before])
-    # ∂L/∂h_0 = ∂L/∂(h_0 W_hhᵀ) W_hh
-    d_h0 = torch.mm(d_hw[order[-1]], w_hh)
-    return d_gates, d_h, d_c, d_h0, c_next, d_hw, d_cn
+    return d_gates, d_h, d_c, c_next, d_hw, d_cn
