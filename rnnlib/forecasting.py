@@ -442,17 +442,18 @@ def forecast_windows(
     c, s = split.center[:, None], split.scale[:, None]
     if exp.forecast.strategy != "recursive":
         mean, var = _split(predict(model, torch.from_numpy(split.X)), gaussian)
-        # z = x̃ · s + c, var_z = var · s²
-        return mean * s + c, None if var is None else var * s**2
+        # z = x̃ · s + c + p (the window's profile on its targets), var_z = var · s²
+        return mean * s + c + split.target_offset, None if var is None else var * s**2
     # Recursive: roll the window forward in transformed units, normalising it anew at each step,
     # so a window statistic always describes the window the model is reading.
-    z = split.X[:, :, 0].astype(np.float64) * s + c
+    z = split.target_inputs()
     means, variances = [], []
     for _ in range(H):
         ck, sk = win.target_stats(z)
-        x = ((z - ck[:, None]) / sk[:, None])[:, :, None].astype(np.float32)
+        p_in, p_next = win.target_profile(z, 1)
+        x = ((z - ck[:, None] - p_in) / sk[:, None])[:, :, None].astype(np.float32)
         mean, var = _split(predict(model, torch.from_numpy(x)), gaussian)
-        z_next = mean[:, 0] * sk + ck
+        z_next = mean[:, 0] * sk + ck + p_next[:, 0]
         means.append(z_next)
         if var is not None:
             variances.append(var[:, 0] * sk**2)
@@ -534,7 +535,9 @@ def window_as_seen(result: ForecastResult, series: Series, i: int = -1) -> dict:
     """Test window i in original units and as the model reads it (target channel only).
 
     {"time_in", "time_out": stamps; "raw_in" (L,), "raw_out" (H,): original units;
-     "model_in" (L,), "model_out" (H,): transformed and normalised, what the network trains on}
+     "model_in" (L,), "model_out" (H,): transformed and normalised, what the network trains on;
+     "profile" (L + H,) or None: the window's own trend and season ("season" with no transform),
+     in original units, the line a network that outputs 0 forecasts}
     """
     test, H, L = (
         result.windows.test,
@@ -548,7 +551,16 @@ def window_as_seen(result: ForecastResult, series: Series, i: int = -1) -> dict:
         "time_in": index[o - L : o], "time_out": index[o : o + H],
         "raw_in": values[o - L : o], "raw_out": values[o : o + H],
         "model_in": test.X[i, :, 0].astype(np.float64), "model_out": test.y[i].astype(np.float64),
+        "profile": _profile(result, i),
     }  # fmt: skip
+
+
+def _profile(result: ForecastResult, i: int) -> np.ndarray | None:
+    """Test window i's profile in original units, when it has one there (see window_as_seen)."""
+    win = result.windows
+    if win.spec.normalize != "season" or win.transform.kind != "none":
+        return None
+    return win.test.center[i] + win.test.offset[i]
 
 
 def _times(index: pd.Index, frequency: str | None, n: int) -> pd.Index:

@@ -9,11 +9,14 @@ libraries that follow real data express each window relative to its own level an
 The target y (column 0, original units) goes through two invertible maps:
 
     z_t   = T(y)_t                      transform, before windowing   (none, log, diff, sdiff)
-    x̃_t  = (z_t - c_w) / s_w            normalisation, per window w   (global, window, robust, last)
+    x̃_t  = (z_t - c_w - p_w(t)) / s_w   normalisation, per window w   (global, window, robust,
+                                                                        last, season)
 
-c_w and s_w come from the window's INPUT steps only, never from its targets, so a forecast made
-at origin o reads nothing at or after o. A prediction is mapped back the same way:
-ẑ = ỹ · s_w + c_w, then ŷ = T⁻¹(ẑ) using observed values before the origin.
+c_w, s_w and the profile p_w come from the window's INPUT steps only, never from its targets, so a
+forecast made at origin o reads nothing at or after o. A prediction is mapped back the same way:
+ẑ = ỹ · s_w + c_w + p_w, then ŷ = T⁻¹(ẑ) using observed values before the origin. The profile is 0
+except for "season" (see `window_profile`): there a model that outputs 0 forecasts the window's own
+level, trend and seasonal pattern, the way ES-RNN deseasonalises each window before its network.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 
 from rnnlib.errors import DataError
 
-NORMALIZATIONS = ("global", "window", "robust", "last")
+NORMALIZATIONS = ("global", "window", "robust", "last", "season")
 TRANSFORMS = ("none", "log", "diff", "sdiff")
 AUTO = "auto"
 
@@ -34,6 +37,7 @@ NORMALIZATION_TEXT = {
     "window": "each window by its own mean and std",
     "robust": "each window by its own median and IQR",
     "last": "each window relative to its last value",
+    "season": "each window less its own level and seasonal pattern",
 }
 TRANSFORM_TEXT = {
     "none": "no transform",
@@ -46,6 +50,14 @@ TRANSFORM_TEXT = {
 # is nearly flat (a run of zeros, a price that did not move): dividing by its own tiny spread
 # would blow a small wiggle in the targets up into a huge normalised value.
 FLOOR_SHARE = 0.1
+# The trend of "season" is carried into the targets damped, as in damped-trend exponential
+# smoothing: step h ahead adds φ + φ² + ... + φ^(h+1) slopes, which levels off at φ / (1 - φ).
+# Measured on the benchmark corpus (21 real series, 3 seeds, "season" as the only preprocessing),
+# MAE / AutoARIMA, geometric mean: φ = 0 1.146, 0.5 1.159, 0.7 1.149, 0.9 1.197, 0.98 1.225; a line
+# fitted to two seasons and carried on overshoots when the trend turns (euretail). So by default
+# the trend sets where the level stands at the window's end, and the forecast goes on flat from
+# there; `window_profile` takes any φ.
+DAMPING = 0.0
 # IQR / 1.349 is the standard deviation of a normal distribution with that IQR, so "robust"
 # lands on the same scale as "window" for well-behaved data.
 IQR_TO_STD = 1.349
@@ -176,7 +188,7 @@ def window_stats(
     n = x.shape[0]
     if kind == "global":
         return np.full(n, center), np.full(n, scale)
-    if kind == "window":
+    if kind in ("window", "season"):
         c, s = x.mean(axis=1), x.std(axis=1)
     elif kind == "robust":
         q25, c, q75 = np.percentile(x, [25, 50, 75], axis=1)
@@ -191,6 +203,47 @@ def window_stats(
     # Guard spreads near zero relative to the window's level too (float rounding of a flat window).
     tiny = 1e-9 * np.maximum(1.0, np.abs(c))
     return c, np.maximum(s, np.maximum(floor, tiny))
+
+
+def window_profile(
+    x: np.ndarray, kind: str, period: int, horizon: int, damping: float = DAMPING
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs (n, L) -> the profile p_w on the inputs (n, L) and on the targets (n, H), about the
+    window mean; zeros unless kind is "season".
+
+    For "season", every window is fitted by least squares with a line plus a seasonal pattern:
+
+        x_t ≈ a + b τ_t + s_(t mod m),   Σ_k s_k = 0,   τ_t = t - mean(t),   t = -L .. -1
+
+    (the seasonal terms only when the window holds two whole seasons, m ≥ 2 and L ≥ 2m). The design
+    D is the same for every window, so the fit is one matrix product: β = x pinv(D)ᵀ. The profile
+    is the fit less the window mean (which is the center c_w, as for "window"); on the targets
+    t = h = 0 .. H-1 the line goes on damped: τ_h = τ_(-1) + φ + φ² + ... + φ^(h+1).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n, L = x.shape
+    if kind != "season" or L < 3:
+        return np.zeros((n, L)), np.zeros((n, horizon))
+    t_in = np.arange(-L, 0)
+    tau_in = t_in - t_in.mean()
+    # τ on the targets: the last input's τ plus the damped steps after it
+    tau_out = tau_in[-1] + np.cumsum(damping ** np.arange(1, horizon + 1))
+    seasonal = period >= 2 and L >= 2 * period
+    D = _design(tau_in, t_in, period, seasonal)
+    F = _design(tau_out, np.arange(horizon), period, seasonal)
+    beta = x @ np.linalg.pinv(D).T  # (n, p): a, b, s_1 .. s_(m-1)
+    mean = x.mean(axis=1, keepdims=True)
+    return beta @ D.T - mean, beta @ F.T - mean
+
+
+def _design(tau: np.ndarray, t: np.ndarray, period: int, seasonal: bool) -> np.ndarray:
+    """Columns 1, τ, then the seasonal effects coded so that they sum to 0: column k is
+    [t mod m = k] - [t mod m = 0], for k = 1 .. m-1."""
+    cols = [np.ones_like(tau), tau]
+    if seasonal:
+        phase = np.mod(t, period)
+        cols += [(phase == k).astype(float) - (phase == 0) for k in range(1, period)]
+    return np.stack(cols, axis=1)
 
 
 def spread_floor(z_train: np.ndarray) -> float:

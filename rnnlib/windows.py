@@ -25,6 +25,7 @@ from rnnlib.preprocess import (
     TRANSFORMS,
     TargetTransform,
     spread_floor,
+    window_profile,
     window_stats,
 )
 from rnnlib.scaling import SCALINGS, Scaler, check_values
@@ -85,8 +86,9 @@ class Split:
     X:      (n, lookback, F) float32 inputs: the normalised target, then the scaled features.
     y:      (n, horizon) float32 normalised targets (column 0).
     origin: (n,) int64, row in `values` of each window's first target step.
-    center, scale: (n,) float64, the target normalisation of each window:
-            transformed target = normalised * scale + center.
+    center, scale: (n,) float64, the target normalisation of each window;
+    offset: (n, lookback + horizon) float64, the window's profile on its input steps, then on its
+            target steps (0 but for "season"): transformed = normalised * scale + center + offset.
     """
 
     X: np.ndarray
@@ -94,9 +96,20 @@ class Split:
     origin: np.ndarray
     center: np.ndarray
     scale: np.ndarray
+    offset: np.ndarray
 
     def __len__(self) -> int:
         return int(self.origin.shape[0])
+
+    @property
+    def target_offset(self) -> np.ndarray:
+        """(n, horizon): the profile on the target steps."""
+        return self.offset[:, self.X.shape[1] :]
+
+    def target_inputs(self) -> np.ndarray:
+        """(n, lookback) float64: the target channel of the inputs back in transformed units."""
+        L = self.X.shape[1]
+        return self.X[:, :, 0] * self.scale[:, None] + self.center[:, None] + self.offset[:, :L]
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +130,11 @@ class Windows:
         return window_stats(
             z_inputs, self.spec.normalize, self.floor, self.scaler.center[0], self.scaler.scale[0]
         )
+
+    def target_profile(self, z_inputs: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+        """Transformed target inputs (n, L) -> the profile on them (n, L) and on the next `horizon`
+        steps (n, horizon), about the center (zeros unless the normalisation is "season")."""
+        return window_profile(z_inputs, self.spec.normalize, self.transform.period, horizon)
 
     def transformed(self, values: np.ndarray) -> np.ndarray:
         """(N, F) original values -> (N, F): transformed target (NaN in the first `lag` rows)
@@ -247,17 +265,19 @@ def _cut(
     X = z[input_index(origin, L)].reshape(-1, L, F)
     if win is None:
         center = scale = np.zeros(0)
+        p_in, p_out = np.zeros((0, L)), np.zeros((0, H))
     else:
         center, scale = win.target_stats(X[:, :, 0])
-    # x̃ = (z - c_w) / s_w on the target channel; the features keep the global scaler.
-    X[:, :, 0] = (X[:, :, 0] - center[:, None]) / scale[:, None]
+        p_in, p_out = win.target_profile(X[:, :, 0], H)
+    # x̃ = (z - c_w - p_w) / s_w on the target channel; the features keep the global scaler.
+    X[:, :, 0] = (X[:, :, 0] - center[:, None] - p_in) / scale[:, None]
     if targets:
-        y = (z[target_index(origin, H), 0] - center[:, None]) / scale[:, None]
+        y = (z[target_index(origin, H), 0] - center[:, None] - p_out) / scale[:, None]
     else:
         y = np.zeros((len(origin), 0))
     return Split(
         X=X.astype(np.float32), y=y.astype(np.float32).reshape(len(origin), H if targets else 0),
-        origin=origin, center=center, scale=scale,
+        origin=origin, center=center, scale=scale, offset=np.concatenate([p_in, p_out], axis=1),
     )  # fmt: skip
 
 

@@ -180,3 +180,15 @@ def test_a_mistake_in_a_real_process_prints_no_traceback(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and len(done.stderr.splitlines()) == 1
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_the_season_normalisation_is_an_option_of_its_own(capsys):
+    """--normalize season trains that one preprocessing and says so in the JSON."""
+    code = main(["train", "--synthetic", "sine", "--normalize", "season", "--transform", "none",
+                 "--ensemble", "1", *TINY, "--json"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    pre = json.loads(out)["preprocessing"]
+    assert (pre["normalize"], pre["transform"]) == ("season", "none")
+    assert [(c["normalize"], c["transform"]) for c in pre["candidates"]] == [("season", "none")]
+    assert number_or_null(json.loads(out)["metrics"]["model"]["mase"])

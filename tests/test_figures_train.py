@@ -177,3 +177,18 @@ def test_window_as_seen_shows_one_window_in_two_panels():
     assert list(fig.data[2].x) == [-6, -5, -4, -3, -2, -1] and list(fig.data[3].x) == [0, 1]
     assert fig.layout.title.text == "One window, before and after preprocessing"
     assert fig.layout.yaxis2.title.text.startswith("each window relative")
+
+
+def test_window_as_seen_draws_the_season_profile_over_both_parts():
+    times = pd.date_range("2024-01-01", periods=8, freq="D")
+    seen = {
+        "time_in": times[:6], "time_out": times[6:],
+        "raw_in": np.arange(6.0) + 100, "raw_out": np.array([106.0, 107.0]),
+        "model_in": np.zeros(6), "model_out": np.zeros(2), "profile": np.arange(8.0) + 100,
+    }  # fmt: skip
+    fig = window_as_seen(seen, "each window less its own level and seasonal pattern")
+    names = [t.name for t in fig.data]
+    assert names == ["inputs", "targets", "inputs", "targets", "window's trend + season"]
+    profile = fig.data[-1]
+    assert len(profile.y) == 8 and list(profile.x) == list(times) and profile.line.dash == "dash"
+    assert profile.xaxis == "x"  # the left panel, in original units

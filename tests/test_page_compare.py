@@ -139,3 +139,15 @@ def test_a_race_interrupted_by_a_click_is_scored_on_the_next_run():
     assert list(frame(at, "s / epoch").index) == ["RNN", "LSTM"]
     (warning,) = [w.value for w in at.warning]
     assert warning == "Not finished (scored as they stood): LSTM seed 0, GRU seed 0"
+
+
+def test_a_race_with_the_season_normalisation_scores_every_cell():
+    at = open_compare(TINY_SPEC)
+    at.number_input(key="c_n").set_value(100)
+    at.number_input(key="c_lookback").set_value(12)
+    at.selectbox(key="c_normalize").set_value("season")
+    at.selectbox(key="c_transform").set_value("none")
+    tiny_race_settings(at).button(key="c_race").click().run(timeout=120)
+    assert errors(ok(at)) == []
+    results = frame(at, "s / epoch")
+    assert list(results.index) == ["RNN", "LSTM", "GRU"] and results["MAE"].notna().all()

@@ -229,3 +229,21 @@ def test_open_in_train_names_a_value_the_train_page_cannot_take(three_runs):
     assert at.title[0].value.endswith("Train and forecast")
     assert any("t_lr='0.005'" in t.value for t in at.toast), [t.value for t in at.toast]
     assert at.number_input(key="t_lookback").value == 24  # the rest is restored
+
+
+def test_a_season_run_is_logged_and_opens_in_train_with_its_normalisation():
+    sine = make_synthetic("sine", **SINE)
+    exp = Experiment(
+        ModelSpec(cell="lstm", hidden_size=4),
+        WindowSpec(lookback=24, normalize="season", transform="none"),
+        TrainSpec(epochs=2, patience=0),
+    )
+    log = RunLog()
+    source = {"kind": "synthetic", "generator": "sine", "params": SINE}
+    log.add(record_from_result(run(sine, exp), sine, "train", source=source))
+    record = log.entries[0].record
+    assert record.preprocessing["normalize"] == "season"
+    at = select(open_runs(log), 0)
+    assert table(at)["preprocessing"].tolist()[0].startswith("season")
+    ok(at.button(key=f"r_open_{record.id}").click().run())
+    assert at.selectbox(key="t_normalize").value == "season"

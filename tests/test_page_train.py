@@ -317,3 +317,16 @@ def test_an_explicit_normalisation_trains_one_candidate():
     pre = at.session_state["t_outcome"].result.preprocessing
     assert (pre.normalize, pre.transform) == ("last", "none") and len(pre.candidates) == 1
     assert not [d for d in at.dataframe if "validation MAE" in d.value.columns]
+
+
+def test_the_season_normalisation_trains_and_draws_its_forecast():
+    at = train(open_train(t_normalize="season", t_transform="none"))
+    assert errors(at) == []
+    pre = at.session_state["t_outcome"].result.preprocessing
+    assert (pre.normalize, pre.transform) == ("season", "none") and len(pre.candidates) == 1
+    result = at.session_state["t_outcome"].result
+    assert np.isfinite(result.metrics["model"]["mae"])
+    forecast = charts(at)["Forecast on the test part and past the end"]["traces"]
+    assert "model (1 step ahead)" in forecast
+    seen = charts(at)["One window, before and after preprocessing"]["traces"]
+    assert seen == ["inputs", "targets", "inputs", "targets", "window's trend + season"]

@@ -8,8 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnnlib.errors import DataError
-from rnnlib.preprocess import NORMALIZATIONS, TargetTransform, spread_floor, window_stats
-from rnnlib.windows import WindowSpec, make_windows, target_index
+from rnnlib.preprocess import (
+    DAMPING,
+    NORMALIZATIONS,
+    TargetTransform,
+    spread_floor,
+    window_profile,
+    window_stats,
+)
+from rnnlib.windows import WindowSpec, input_index, make_windows, target_index
 
 TRANSFORMS = [TargetTransform("none"), TargetTransform("log"), TargetTransform("diff"),
               TargetTransform("sdiff", 4)]  # fmt: skip
@@ -111,7 +118,7 @@ def spec(normalize, transform="none"):
     return WindowSpec(lookback=8, horizon=3, normalize=normalize, transform=transform)
 
 
-@pytest.mark.parametrize("normalize", ["window", "robust", "last"])
+@pytest.mark.parametrize("normalize", ["window", "robust", "last", "season"])
 @pytest.mark.parametrize("transform", ["none", "log", "diff", "sdiff"])
 def test_window_statistics_come_from_the_inputs_only(normalize, transform):
     """Poisoning every target row of a window leaves its inputs and its statistics unchanged."""
@@ -123,6 +130,7 @@ def test_window_statistics_come_from_the_inputs_only(normalize, transform):
     again = make_windows(poisoned[:, None], spec(normalize, transform), period=4)
     np.testing.assert_array_equal(again.test.X[0], win.test.X[0])
     assert again.test.center[0] == win.test.center[0] and again.test.scale[0] == win.test.scale[0]
+    np.testing.assert_array_equal(again.test.offset[0], win.test.offset[0])
     assert not np.allclose(again.test.y[0], win.test.y[0])  # the poison did reach the targets
 
 
@@ -132,8 +140,58 @@ def test_normalised_targets_map_back_to_the_transformed_series(normalize):
     win = make_windows(y[:, None], spec(normalize, "diff"))
     split = win.val
     z = win.transform.forward(y)
-    back = split.y * split.scale[:, None] + split.center[:, None]
+    back = split.y * split.scale[:, None] + split.center[:, None] + split.target_offset
     np.testing.assert_allclose(back, z[target_index(split.origin, 3)], rtol=1e-5, atol=1e-4)
+    inputs = z[input_index(split.origin, 8)].reshape(-1, 8)
+    np.testing.assert_allclose(split.target_inputs(), inputs, rtol=1e-5, atol=1e-4)
     if normalize == "last":  # the center is the window's last transformed input, kept apart
         np.testing.assert_allclose(split.center, z[split.origin - 1])
         assert np.allclose(split.X[:, -1, 0], 0.0, atol=1e-6)
+
+
+def _line_and_season(t: np.ndarray, m: int = 4) -> np.ndarray:
+    pattern = np.array([3.0, -1.0, 0.5, -2.5])[:m] - np.array([3.0, -1.0, 0.5, -2.5])[:m].mean()
+    return 10.0 + 0.7 * t + pattern[np.mod(t, m)]
+
+
+def test_season_profile_fits_a_line_and_a_season_exactly_and_extends_it():
+    """On a window that IS a line plus a season, the profile reproduces the inputs, and with no
+    damping it continues both exactly into the targets."""
+    L, H, m = 12, 6, 4
+    t = np.arange(-L, H)
+    x = _line_and_season(t, m)
+    inputs, targets = x[None, :L], x[None, L:]
+    p_in, p_out = window_profile(inputs, "season", m, H, damping=1.0)
+    mean = inputs.mean()
+    np.testing.assert_allclose(p_in + mean, inputs, atol=1e-10)
+    np.testing.assert_allclose(p_out + mean, targets, atol=1e-10)
+    # damped: the season goes on, the trend adds φ + φ² + ... + φ^(h+1) slopes after the last input
+    _, damped = window_profile(inputs, "season", m, H, damping=0.5)
+    steps = np.cumsum(0.5 ** np.arange(1, H + 1)) - np.arange(1, H + 1)
+    np.testing.assert_allclose(damped + mean, targets + 0.7 * steps[None], atol=1e-10)
+
+
+def test_season_profile_without_two_seasons_is_a_line_and_other_kinds_have_none():
+    L, H = 6, 3
+    x = _line_and_season(np.arange(-L, H), 4)
+    p_in, p_out = window_profile(x[None, :L], "season", 4, H, damping=1.0)
+    slope = np.polyfit(np.arange(L), x[:L], 1)[0]  # two seasons do not fit in 6 steps: line only
+    np.testing.assert_allclose(np.diff(p_in[0]), slope, atol=1e-10)
+    for kind in ("global", "window", "robust", "last"):
+        a, b = window_profile(x[None, :L], kind, 4, H)
+        assert a.shape == (1, L) and b.shape == (1, H) and not a.any() and not b.any()
+
+
+def test_a_season_normalised_model_that_outputs_zero_forecasts_the_profile():
+    """x̃ and ỹ are residuals from the profile: on a line plus a season they are all 0."""
+    y = _line_and_season(np.arange(200), 4) + 100.0
+    win = make_windows(y[:, None], WindowSpec(lookback=8, horizon=3, normalize="season",
+                                              transform="none"), period=4)  # fmt: skip
+    split = win.test
+    assert np.abs(split.X[..., 0]).max() < 1e-4
+    z = split.center[:, None] + split.target_offset  # the forecast at ỹ = 0
+    np.testing.assert_allclose(split.target_inputs(), y[input_index(split.origin, 8)].reshape(-1, 8),
+                               rtol=1e-6)  # fmt: skip
+    first = y[target_index(split.origin, 3)][:, 0]
+    # one step after the last input, the damped line has risen by φ slopes of 0.7, not 1
+    np.testing.assert_allclose(z[:, 0], first - 0.7 * (1 - DAMPING), rtol=1e-6)

@@ -94,8 +94,9 @@ def add_parser(subparsers) -> None:
     g.add_argument("--strategy", metavar="S", help="direct, recursive or seq2seq")
     g.add_argument("--gaussian", action="store_true", help="mean and variance head: intervals")
     g.add_argument(
-        "--normalize", metavar="N", help="target: auto (default), global, window, robust or last"
-    )
+        "--normalize", metavar="N",
+        help="target: auto (default), global, window, robust, last or season",
+    )  # fmt: skip
     g.add_argument(
         "--transform", metavar="T", help="target: auto (default), none, log, diff or sdiff"
     )

@@ -159,7 +159,9 @@ def window_as_seen(seen: dict, description: str) -> go.Figure:
     """One window twice: in original units (left) and as the model reads it (right).
 
     seen: forecasting.window_as_seen(...): {"time_in", "time_out", "raw_in", "raw_out",
-    "model_in", "model_out"}; description: the preprocessing in words, for the hover text.
+    "model_in", "model_out", "profile" (optional)}; description: the preprocessing in words, for
+    the hover text. A profile is drawn dashed over both parts of the left panel: what the model's
+    inputs and targets are measured from.
     """
     fig = make_subplots(1, 2, subplot_titles=("original units", "as the model sees it"))
     steps_in = list(range(-len(seen["model_in"]), 0))
@@ -178,6 +180,11 @@ def window_as_seen(seen: dict, description: str) -> go.Figure:
         fig.add_scatter(
             x=list(x_out), y=list(y_out), mode="lines+markers", name="targets", row=1, col=col,
             line=dict(color=PART_COLOURS["test"]), showlegend=col == 1, legendgroup="out",
+        )  # fmt: skip
+    if seen.get("profile") is not None:
+        fig.add_scatter(
+            x=[*seen["time_in"], *seen["time_out"]], y=list(seen["profile"]), mode="lines",
+            name="window's trend + season", line=dict(color="#555555", dash="dash"), row=1, col=1,
         )  # fmt: skip
     fig.update_xaxes(title_text="steps from the forecast origin", row=1, col=2)
     fig.update_yaxes(title_text=description, title_font=dict(size=11), row=1, col=2)

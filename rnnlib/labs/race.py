@@ -357,7 +357,9 @@ class _ForecastRunner:
         values = self.task.series.values()[:, 0]
         last = np.repeat(values[val.origin - 1][:, None], y.shape[1], axis=1)
         z = self.windows.transform.of_forecast(last, values, val.origin)
-        naive = ((z - val.center[:, None]) / val.scale[:, None]).astype(np.float32)
+        naive = ((z - val.center[:, None] - val.target_offset) / val.scale[:, None]).astype(
+            np.float32
+        )
         loss = loss_fn(self.loss)(torch.from_numpy(naive), torch.from_numpy(y))
         return {"naive": float(loss)}
 
