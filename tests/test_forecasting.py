@@ -199,3 +199,16 @@ def test_an_lstm_beats_seasonal_naive_on_a_seasonal_series_with_trend():
     model, seasonal = result.metrics["model"]["mase"], result.metrics["seasonal_naive"]["mase"]
     assert model < 1.0
     assert model < 0.75 * seasonal, (model, seasonal)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+def test_the_season_normalisation_forecasts_with_every_strategy(strategy):
+    """Its profile is added back per target step (direct, seq2seq) or re-fitted on the rolled
+    window at every step (recursive): finite forecasts past the end, near the sine's range."""
+    exp = with_forecast(strategy=strategy)
+    exp = Experiment(exp.model, exp.windows.replace(normalize="season", transform="none"),
+                     exp.train, exp.forecast)  # fmt: skip
+    result = run(sine(), exp)
+    assert result.preprocessing is None or result.preprocessing.normalize == "season"
+    assert np.isfinite(result.metrics["model"]["mae"]) and result.metrics["model"]["mae"] < 2.0
+    assert np.isfinite(result.future["forecast"]).all() and len(result.future) == H
