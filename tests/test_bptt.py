@@ -146,6 +146,26 @@ def test_gradients_equal_autograd(variant, layers, bi, bf, bias, with_hx, B, T, 
         torch.testing.assert_close(g, w, atol=1e-10, rtol=0, msg=name)
 
 
+@pytest.mark.parametrize("variant", ["lstm", "lstm-proj"])
+def test_lstm_input_side_in_chunks(variant: str, monkeypatch) -> None:
+    """The LSTM forward computes its input side K steps at a time: with K = 2 and T = 5 (a short
+    last chunk), both directions, outputs and every gradient still equal the autograd path's."""
+    from rnnlib.bptt import lstm
+
+    B, T, H = 2, 5, 3
+    monkeypatch.setattr(lstm, "CHUNK", B * 4 * H * 2)
+    spec = _spec(variant, layers=1, bi=True, H=H)
+    manual, reference = _module(spec, "manual", 5), _module(spec, "autograd", 5)
+    gen = torch.Generator().manual_seed(6)
+    x, hx = _inputs(spec, B, T, True, gen)
+    with torch.no_grad():
+        (out_m, _), (out_r, _) = manual(x, hx), reference(x, hx)
+    torch.testing.assert_close(out_m, out_r, atol=1e-12, rtol=0)
+    weights = _weights(reference, x, hx, gen)
+    for g, w in zip(_grads(manual, x, hx, weights), _grads(reference, x, hx, weights), strict=True):
+        torch.testing.assert_close(g, w, atol=1e-10, rtol=0)
+
+
 def test_dropout_between_layers_is_the_same_in_training() -> None:
     """Dropout stays outside the Functions: with the same seed both paths draw the same masks."""
     spec = _spec("lstm", layers=2, bi=True, dropout=0.5)
