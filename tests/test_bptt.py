@@ -148,8 +148,9 @@ def test_gradients_equal_autograd(variant, layers, bi, bf, bias, with_hx, B, T, 
 
 @pytest.mark.parametrize("variant", ["lstm", "lstm-proj"])
 def test_lstm_input_side_in_chunks(variant: str, monkeypatch) -> None:
-    """The LSTM forward computes its input side K steps at a time: with K = 2 and T = 5 (a short
-    last chunk), both directions, outputs and every gradient still equal the autograd path's."""
+    """The LSTM forward computes its input side K steps at a time and the backward sums its
+    gradients chunk by chunk: with K = 2, one-step backward chunks and T = 5 (a short last chunk),
+    both directions, outputs and every gradient still equal the autograd path's."""
     from rnnlib.bptt import lstm
 
     B, T, H = 2, 5, 3

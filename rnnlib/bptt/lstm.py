@@ -9,16 +9,18 @@ with layer_norm (Ba et al., 2016): LN(x_t W_ihᵀ) + LN(h_{t-1} W_hhᵀ) + b_ih 
 and tanh(LN(c_t)) in h_t. The forward runs without an autograd graph and keeps, for every step,
 the gates' local derivatives (``_forward``; with LayerNorm the activated gates, tanh(LN(c_t)), c_t
 and the LayerNorm statistics, ``_forward_ln``); the backward walks time in reverse carrying ∂L/∂h
-and ∂L/∂c, with one matmul per step (two with a projection), and sums the weight gradients over all
-steps with one matmul at the end. Shapes as in ``common.py``; P = proj_size or H.
+and ∂L/∂c, with one matmul per step (two with a projection), and sums the weight gradients over
+the steps with one matmul per chunk of steps (one at the end, with LayerNorm). Shapes as in
+``common.py``; P = proj_size or H.
 
 Why the per-step code looks the way it does: at the sizes a playground uses, each step's tensors are
 a few thousand numbers, so a step costs what PyTorch charges per op call (a microsecond or two),
 not what the arithmetic costs. Both loops therefore issue as few op calls as the equations allow,
 every one writing into a preallocated buffer (``out=``) through views made once before the loop;
 whatever does not depend on the step before is done for many steps at once: the input projection
-(one matmul per chunk of steps, see ``_forward``) and the weight gradients (all T steps in one
-matmul, after the loop).
+and the weight gradients, one matmul per chunk of steps (see ``_forward`` and ``_through_time``:
+a chunk of about 512 KB is still in cache when it is used, where all T steps' worth would have
+gone back to main memory).
 """
 
 from __future__ import annotations
@@ -71,23 +73,31 @@ class LSTMLayer(torch.autograd.Function):
         x, hs, w_ih, w_hh, w_hr, *saved = ctx.saved_tensors
         reverse, use_ln, T = ctx.reverse, ctx.use_ln, x.shape[0]
         prev = hs[1:] if reverse else hs[:T]  # h_{t-1} of every step, in input time order
-        through_time = _through_time_ln if use_ln else _through_time
-        d_gates, d_h, d_c, d_c0, d_hw, d_cn = through_time(
-            grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse, saved
-        )
-        need = ctx.needs_input_grad
+        need, keep = ctx.needs_input_grad, ctx.keep
+        if use_ln:
+            d_gates, d_h, d_c, d_c0, d_hw, d_cn = _through_time_ln(
+                grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse, saved
+            )
+            d_first = d_hw[T - 1 if reverse else 0]
+            kept = d_gates, d_c
+        else:
+            # the weight gradients and ∂L/∂x are summed chunk by chunk, as the loop hands over
+            # each chunk of ∂L/∂gates (see ``_through_time``)
+            sums = _Sums(x, prev, w_ih, need[0], ctx.has_bias)
+            d_h, d_c0, d_first, kept = _through_time(
+                grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse, saved, sums, keep is not None
+            )
         # ∂L/∂h_0 = ∂L/∂(h_0 W_hhᵀ) W_hh, h_0 W_hhᵀ being in the first step processed: one more
         # matmul, skipped when h_0 needs no gradient (the zeros a module starts from)
-        d_h0 = d_hw[T - 1 if reverse else 0].mm(w_hh) if need[1] else None
-        H = d_c.shape[2]
-        if ctx.keep is not None:
+        d_h0 = d_first.mm(w_hh) if need[1] else None
+        if keep is not None:
+            d_gates, d_c = kept
+            H = d_c.shape[2]
             named = dict(zip("ifgo", batch_first(d_gates).split(H, dim=2), strict=True))
-            ctx.keep.update(h=batch_first(d_h), c=batch_first(d_c), **named)
+            keep.update(h=batch_first(d_h), c=batch_first(d_c), **named)
         m = saved[-1]  # o_t ⊙ tanh(c_t) before W_hr, or None
         # ∂L/∂W_hr = Σ_t ∂L/∂h_tᵀ m_t
         dw_hr = weight_grad(d_h, m) if w_hr is not None and need[7] else None
-        # ∂L/∂x_t = ∂L/∂(x_t W_ihᵀ) W_ih
-        d_xw = d_gates
         grads_ln: tuple = ()
         if use_ln:
             xw_raw, mean_x, rstd_x, hw, stats, c_now = saved[2:8]
@@ -104,27 +114,48 @@ class LSTMLayer(torch.autograd.Function):
             dw_hh = weight_grad(d_hw, prev) if need[4] else None
             db = bias_grad(d_gates) if ctx.has_bias else None
         else:
-            dx = d_gates.matmul(w_ih) if need[0] else None
-            dw_ih, dw_hh, db = _weight_grads(d_gates, x, prev, ctx.has_bias)
+            dx, dw_ih, dw_hh, db = sums.result()
         # b_ih and b_hh receive the same gradient, as two tensors: each parameter owns its .grad
         db2 = None if db is None else db.clone()
         return (dx, d_h0, d_c0, dw_ih, dw_hh, db, db2, dw_hr, None, None, *grads_ln)
 
 
-def _weight_grads(d_gates: Tensor, x: Tensor, prev: Tensor, has_bias: bool):
-    """(∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b) in one matmul, without LayerNorm (the three share ∂L/∂gates).
+class _Sums:
+    """∂L/∂x, ∂L/∂W_ih, ∂L/∂W_hh and ∂L/∂b without LayerNorm, summed over chunks of steps.
 
     [1 | x_t | h_{t-1}] W' = b + x_t W_ihᵀ + h_{t-1} W_hhᵀ for W' = [b; W_ihᵀ; W_hhᵀ], so
-    ∂L/∂W' = Σ_t [1 | x_t | h_{t-1}]ᵀ ∂L/∂gates_t: one (1 + I + P, T·B) x (T·B, 4H) matmul reads
-    ∂L/∂gates once, where three separate sums would read it three times.
+    ∂L/∂W' = Σ_t [1 | x_t | h_{t-1}]ᵀ ∂L/∂gates_t: one (1 + I + P, n·B) x (n·B, 4H) matmul per
+    chunk of n steps reads ∂L/∂gates once, where three separate sums would read it three times;
+    and ∂L/∂x_t = ∂L/∂gates_t W_ih, one matmul per chunk too.
     """
-    inputs = [x, prev]
-    if has_bias:
-        inputs.insert(0, x.new_ones(x.shape[0], x.shape[1], 1))
-    dw = flat(torch.cat(inputs, dim=2)).t().mm(flat(d_gates))  # (1 + I + P, 4H)
-    db, start = (dw[0], 1) if has_bias else (None, 0)
-    split = start + x.shape[2]  # the rows of W_ihᵀ, then those of W_hhᵀ
-    return dw[start:split].t().contiguous(), dw[split:].t().contiguous(), db
+
+    def __init__(self, x: Tensor, prev: Tensor, w_ih: Tensor, need_x: bool, has_bias: bool):
+        inputs = [x, prev]
+        if has_bias:
+            inputs.insert(0, x.new_ones(x.shape[0], x.shape[1], 1))
+        self.inputs = torch.cat(inputs, dim=2)  # (T, B, 1 + I + P): [1 | x_t | h_{t-1}]
+        self.w_ih, self.has_bias, self.I = w_ih, has_bias, x.shape[2]
+        self.dx = torch.empty_like(x) if need_x else None
+        self.dw = None  # (1 + I + P, 4H)
+
+    def add(self, lo: int, hi: int, d_gates: Tensor) -> None:
+        """Steps lo..hi-1 in input time order; d_gates (hi - lo, B, 4H) = their ∂L/∂gates."""
+        d_gates, inputs = flat(d_gates), flat(self.inputs[lo:hi])
+        # ∂L/∂W' += Σ_t [1 | x_t | h_{t-1}]ᵀ ∂L/∂gates_t
+        if self.dw is None:
+            self.dw = inputs.t().mm(d_gates)
+        else:
+            self.dw.addmm_(inputs.t(), d_gates)
+        if self.dx is not None:
+            # ∂L/∂x_t = ∂L/∂gates_t W_ih
+            torch.mm(d_gates, self.w_ih, out=flat(self.dx[lo:hi]))
+
+    def result(self):
+        """(∂L/∂x or None, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b or None)."""
+        dw = self.dw
+        db, start = (dw[0], 1) if self.has_bias else (None, 0)
+        split = start + self.I  # the rows of W_ihᵀ, then those of W_hhᵀ
+        return self.dx, dw[start:split].t().contiguous(), dw[split:].t().contiguous(), db
 
 
 def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
@@ -293,12 +324,12 @@ def _forward_ln(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, ln):
     return hs, last_state(cs, reverse), saved
 
 
-def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
+def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved, sums, keep):
     """The backward time loop without LayerNorm: two elementwise ops and one matmul per step.
 
-    Returns (∂L/∂gates_pre (T, B, 4H), ∂L/∂h (T, B, P), ∂L/∂c (T, B, H), ∂L/∂c_0,
-    ∂L/∂(h_{t-1} W_hhᵀ) (the same tensor as ∂L/∂gates_pre here), None), in input time order;
-    ∂L/∂h_0 is left to ``LSTMLayer.backward``, which computes it only when it is needed.
+    Returns (∂L/∂h (T, B, P), ∂L/∂c_0, ∂L/∂(h_0 W_hhᵀ), kept): ∂L/∂gates reaches ``sums``
+    (a ``_Sums``) one chunk of steps at a time; with ``keep`` the loop works in one chunk and kept
+    is (∂L/∂gates_pre (T, B, 4H), ∂L/∂c (T, B, H)) for the record, else None. In input time order.
 
     The trick is the layout. Each step's gradients live side by side in one row of R:
 
@@ -309,17 +340,23 @@ def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
     [0, ∂L/∂c_{t+1} ⊙ f_{t+1}] (the zero makes ∂L/∂o's term from c_{t+1} vanish); (2) the three
     c-side gate gradients and what ∂L/∂c_t passes back to c_{t-1} come out of one broadcast
     multiply into blocks 0-3; (3) blocks 1-4 are ∂L/∂gates_t in PyTorch's gate order, ready for the
-    one matmul with W_hh, and, stacked over all rows, for the weight gradients. R (T+2, B, 6H) has
-    two rows more than the steps: the step after the last one processed, whose block 0 is ∂L/∂c_n,
-    and, first in memory, a row whose block 0 is the one zero block every step reads: a view
-    pairs it with block 0 of the row after, its stride between the two blocks being the distance
-    in memory (so the zero is B x H numbers written once, not one zero block per row). The local
-    derivatives come from the forward, laid out (see ``_forward``) so that each multiply reads one
-    view of them.
+    one matmul with W_hh, and, stacked over a chunk's rows, for the weight gradients.
+
+    R does not hold all T rows: only a chunk of N steps (about 512 KB), reused chunk after chunk,
+    so that the rows each step writes are still in cache (measured: fresh rows for all T steps
+    cost 8% more in the loop). The steps lo..hi-1 of a chunk use rows 2 + (t - lo), in input time
+    order; each step reads block 0 of the row of the step after (processed before it), and the
+    first step of a chunk finds it in an extra row: R[2 + hi - lo] (forward direction, backprop
+    walking t down) or R[1] (reverse direction, t up), filled with ∂L/∂c_n, or copied from the
+    chunk before. R[0] holds the one zero block every step reads: a view pairs it with block 0 of
+    the row after, its stride between the two blocks being the distance in memory (so the zero is
+    B x H numbers written once, not one zero block per row). The local derivatives come from the
+    forward, laid out (see ``_forward``) so that each multiply reads one view of them.
     """
     local, _ = saved
     T, B, H = local.shape[0], local.shape[2], local.shape[3]
     P = grad_out.shape[2]
+    N = T if keep else min(T, max(1, CHUNK // (B * 6 * H)))  # steps per chunk
     # Every per-step tensor below is (blocks, B, H): a (B, H) gradient then broadcasts over the
     # blocks as it is. [tanh(c_t) σ'(o), o_t (1 - tanh²(c_t))]: ∂L/∂m_t times these is
     # [∂L/∂o, ∂L/∂c_t through h_t]
@@ -327,56 +364,64 @@ def _through_time(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
     # [f_t, g_t σ'(i), c_{t-1} σ'(f), i_t (1 - g_t²)]: ∂L/∂c_t times these is
     # [∂L/∂c_{t-1} through c_t, ∂L/∂i, ∂L/∂f, ∂L/∂g]
     mult_c = local[:, 1:5].unbind(0)
-    # R, laid out as in the docstring: R[0] holds the zero block; then the rows in input time
-    # order plus the extra row, which sits where the state buffers keep h_0: rows[t] is step t's
-    # row and after[t] the step after's, which is R[t + 2 - reverse].
-    R = local.new_empty(T + 2, B, 6 * H)
-    zero, steps_rows = R[0, :, :H], R[1:]
-    zero.zero_()
-    rows, after, extra = (
-        (steps_rows[1:], steps_rows[:T], steps_rows[0])
-        if reverse
-        else (steps_rows[:T], steps_rows[1:], steps_rows[T])
-    )
-    extra[:, :H] = grad_cn
+    # R, laid out as in the docstring: the zero row, the extra row of the reverse direction, the
+    # N rows of a chunk, the extra row of the forward direction
+    R = local.new_empty(N + 3, B, 6 * H)
+    R[0, :, :H].zero_()
+    rows = R[2 : N + 2]
     d_gates, d_c = rows[..., H : 5 * H], rows[..., 5 * H :]
     # ∂L/∂h_t, total: it starts as ∂L/∂output_t, copied once for all steps, and each step adds
     # what reaches h_{t-1} through the gates in place. (The incoming gradient is often a
     # broadcast view, ``output.sum()``'s: an addmm reading it would copy it again every step.)
     d_h = grad_out.new_empty(T, B, P).copy_(grad_out)
-    # the per-step views, made once. [0, ∂L/∂c_{t+1} ⊙ f_{t+1}]: the zero block and block 0 of the
-    # row after, R[t + 2 - reverse], one stride apart (a row of R is B x 6H numbers)
+    # the views of each row of a chunk, made once. [0, ∂L/∂c_{t+1} ⊙ f_{t+1}]: the zero block and
+    # block 0 of the row after, R[3 + k] (forward) or R[1 + k] (reverse) for row k of the chunk,
+    # one stride apart (a row of R is B x 6H numbers)
     row = B * 6 * H
     from_after = [
-        R.as_strided((2, B, H), ((t + 2 - reverse) * row, 6 * H, 1), R.storage_offset())
-        for t in range(T)
+        R.as_strided((2, B, H), ((k + 1 + 2 * (not reverse)) * row, 6 * H, 1), R.storage_offset())
+        for k in range(N)
     ]
-    by_block = rows.unflatten(2, (6, H)).transpose(1, 2)  # (T, 6, B, H) views of R's blocks
+    by_block = rows.unflatten(2, (6, H)).transpose(1, 2)  # (N, 6, B, H) views of R's blocks
     o_and_c = by_block[:, 4:].unbind(0)  # [∂L/∂o, ∂L/∂c_t]
     c_side = by_block[:, :4].unbind(0)  # [∂L/∂c_t ⊙ f_t, ∂L/∂i, ∂L/∂f, ∂L/∂g]
     d_cs, d_gs, d_hs = d_c.unbind(0), d_gates.unbind(0), d_h.unbind(0)
     if w_hr is not None:
         d_m = grad_out.new_empty(B, H)  # ∂L/∂m_t, one step at a time
-    order = list(reversed(steps(T, reverse)))  # backprop walks time the other way
-    # ∂L/∂h at the last step processed: from above, and from h_n
-    d_hs[order[0]].add_(grad_hn)
-    for t, before in zip(order, order[1:] + [None], strict=True):
-        if w_hr is None:
-            # ∂L/∂m_t = ∂L/∂h_t
-            dm = d_hs[t]
-        else:
-            # ∂L/∂m_t = ∂L/∂h_t W_hr   (h_t = m_t W_hrᵀ)
-            dm = torch.mm(d_hs[t], w_hr, out=d_m)
-        # [∂L/∂o, ∂L/∂c_t] = [0, ∂L/∂c_{t+1} ⊙ f_{t+1}] + ∂L/∂m_t ⊙ [tanh(c_t) σ'(o), o_t (1 - tanh²(c_t))]
-        torch.addcmul(from_after[t], dm, mult_h[t], out=o_and_c[t])
-        # [∂L/∂c_t ⊙ f_t, ∂L/∂i, ∂L/∂f, ∂L/∂g] = ∂L/∂c_t ⊙ [f_t, g_t σ'(i), c_{t-1} σ'(f), i_t (1 - g_t²)]
-        torch.mul(mult_c[t], d_cs[t], out=c_side[t])
-        if before is not None:
-            # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂gates_t W_hh
-            d_hs[before].addmm_(d_gs[t], w_hh)
-    # ∂L/∂c_0 = ∂L/∂c_first ⊙ f_first
-    d_c0 = c_side[order[-1]][0].clone()
-    return d_gates, d_h, d_c, d_c0, d_gates, None
+    # backprop walks time the other way: the chunks, in the order they are processed
+    if reverse:
+        chunks = [(lo, min(lo + N, T)) for lo in range(0, T, N)]
+    else:
+        chunks = [(max(hi - N, 0), hi) for hi in range(T, 0, -N)]
+    # ∂L/∂h at the first step processed: from above, and from h_n
+    d_hs[0 if reverse else T - 1].add_(grad_hn)
+    for n, (lo, hi) in enumerate(chunks):
+        # block 0 of the row after the chunk's first step: ∂L/∂c_n, or from the chunk before
+        # (its last step processed: R[2 + N - 1] in the reverse direction, R[2] forward)
+        into = R[1] if reverse else R[2 + hi - lo]
+        into[:, :H] = grad_cn if n == 0 else R[N + 1 if reverse else 2, :, :H]
+        for t in range(lo, hi) if reverse else range(hi - 1, lo - 1, -1):
+            k = t - lo  # the step's row in the chunk
+            if w_hr is None:
+                # ∂L/∂m_t = ∂L/∂h_t
+                dm = d_hs[t]
+            else:
+                # ∂L/∂m_t = ∂L/∂h_t W_hr   (h_t = m_t W_hrᵀ)
+                dm = torch.mm(d_hs[t], w_hr, out=d_m)
+            # [∂L/∂o, ∂L/∂c_t] = [0, ∂L/∂c_{t+1} ⊙ f_{t+1}] + ∂L/∂m_t ⊙ [tanh(c_t) σ'(o), o_t (1 - tanh²(c_t))]
+            torch.addcmul(from_after[k], dm, mult_h[t], out=o_and_c[k])
+            # [∂L/∂c_t ⊙ f_t, ∂L/∂i, ∂L/∂f, ∂L/∂g] = ∂L/∂c_t ⊙ [f_t, g_t σ'(i), c_{t-1} σ'(f), i_t (1 - g_t²)]
+            torch.mul(mult_c[t], d_cs[k], out=c_side[k])
+            before = t + 1 if reverse else t - 1  # the step whose h_t is this step's h_{t-1}
+            if 0 <= before < T:
+                # ∂L/∂h_{t-1} = ∂L/∂output_{t-1} + ∂L/∂gates_t W_hh
+                d_hs[before].addmm_(d_gs[k], w_hh)
+        sums.add(lo, hi, d_gates[: hi - lo])  # before the next chunk overwrites the rows
+    # the last step processed, first in input time order: ∂L/∂c_0 = ∂L/∂c_first ⊙ f_first
+    k = (T - 1 - lo) if reverse else 0
+    d_c0 = c_side[k][0].clone()
+    kept = (d_gates, d_c) if keep else None
+    return d_h, d_c0, d_gs[k], kept
 
 
 def _through_time_ln(grad_out, grad_hn, grad_cn, w_hh, w_hr, reverse: bool, saved):
