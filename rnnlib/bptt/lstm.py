@@ -217,7 +217,7 @@ def _forward(x, h0, c0, w_ih, w_hh, bias, w_hr, reverse: bool, grad: bool):
     fc_side, zero_if = S[2::3], S[0:3]  # [f, i g, f c], [0, i, f]
     # Every per-step view, made once: slicing inside the loop would cost op calls of its own.
     pres, pre_blocks = pre.unbind(0), pre.unflatten(2, (4, H)).unbind(0)  # (B, 4H) and (B, 4, H)
-    outs, ms = new.unbind(0), (new if m is None else m).unbind(0)
+    outs, ms = (None, new.unbind(0)) if m is None else (new.unbind(0), m.unbind(0))
     # local's blocks 0, 1-3, 4 and 5 of every step, which the step's derivatives are written to
     out_0, out_123, out_4, out_5 = (local[:, k].unbind(0) for k in (0, slice(1, 4), 4, 5))
     h = h0
