@@ -93,6 +93,11 @@ if result is not None:
     results = result.table()
     formats = {"epochs": "{:g}", "s / epoch": "{:.3f}"}
     st.dataframe(results.style.format(formats, precision=4, thousands=","))
+    if result.kind == "forecast":
+        st.caption(
+            "params: the whole forecaster trained, core and head as counted above, plus the "
+            "linear skip when it is on (lookback × steps + steps, the same for every cell)."
+        )
     st.caption("Baselines on the same test part:")
     st.dataframe(result.baseline_table().style.format(precision=4))
     key, label = result.headline

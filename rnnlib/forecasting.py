@@ -33,7 +33,7 @@ from rnnlib.baselines import BASELINES, detect_period, raw_history
 from rnnlib.defaults import choose, describe, plan
 from rnnlib.errors import DataError
 from rnnlib.metrics import score
-from rnnlib.models import build_model
+from rnnlib.models import SkipModel, build_model
 from rnnlib.optim import split_gaussian
 from rnnlib.seq2seq import Seq2SeqModel
 from rnnlib.series import Series
@@ -66,6 +66,9 @@ class ForecastSpec:
     # (for the epochs that were best), so the forecast learns from the most recent data too. In
     # a resolved experiment (a result's), True means the model was refit that way.
     refit: bool = True
+    # A linear map of the window's target values added to the network's forecast (models.SkipModel,
+    # LSTNet's autoregressive part), direct and recursive strategies; seq2seq's decoder has none.
+    skip: bool = True
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
@@ -76,8 +79,9 @@ class ForecastSpec:
             raise DataError(
                 f"period must be a whole number >= 0 (0 = detect), got {self.period!r}."
             )
-        if not isinstance(self.refit, bool):
-            raise DataError(f"refit must be true or false, got {self.refit!r}.")
+        for name in ("refit", "skip"):
+            if not isinstance(getattr(self, name), bool):
+                raise DataError(f"{name} must be true or false, got {getattr(self, name)!r}.")
         k = self.ensemble
         if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= MAX_ENSEMBLE:
             raise DataError(
@@ -107,10 +111,10 @@ class Experiment:
     @classmethod
     def from_dict(cls, d: dict) -> Experiment:
         """Inverse of to_dict. Settings saved before preprocessing existed mean what they did
-        then: the global scaler, no transform, explicit epochs, no refit."""
+        then: the global scaler, no transform, explicit epochs, no refit, no linear skip."""
         try:
             windows = {"normalize": "global", "transform": "none", **d["windows"]}
-            forecast = {"refit": False, "ensemble": 1, **d["forecast"]}
+            forecast = {"refit": False, "ensemble": 1, "skip": False, **d["forecast"]}
             return cls(
                 ModelSpec.from_dict(d["model"]), WindowSpec(**windows),
                 TrainSpec(**d["train"]), ForecastSpec(**forecast),
@@ -207,17 +211,29 @@ def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) 
             if seed is not None:
                 torch.manual_seed(seed)
             return _from_zero(Seq2SeqModel(spec, exp.windows.horizon, exp.forecast.gaussian))
-    return _from_zero(build_model(spec, seed=seed))
+    if not exp.forecast.skip:
+        return _from_zero(build_model(spec, seed=seed))
+    steps = spec.output_size // (2 if exp.forecast.gaussian else 1)
+    if seed is None:
+        return _from_zero(SkipModel(spec, exp.windows.lookback, steps))
+    # seeded as build_model is: the core and the head start from the same weights as without it
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return _from_zero(SkipModel(spec, exp.windows.lookback, steps))
 
 
 def _from_zero(model: nn.Module) -> nn.Module:
-    """Zero the head, so an untrained forecaster outputs 0 in normalised units: the value its
-    normalisation centres each window on (the last value, the window's mean or median). Training
-    then learns the departure from that simple forecast instead of starting from random noise,
-    which matters on short series that give only a few dozen windows to learn from."""
+    """Zero the head (and the linear skip), so an untrained forecaster outputs 0 in normalised
+    units: the value its normalisation centres each window on (the last value, the window's mean
+    or median). Training then learns the departure from that simple forecast instead of starting
+    from random noise, which matters on short series that give only a few dozen windows to learn
+    from."""
     with torch.no_grad():
         for p in model.head.parameters():
             p.zero_()
+        if isinstance(model, SkipModel):
+            for p in model.skip.parameters():
+                p.zero_()
     return model
 
 

@@ -308,3 +308,27 @@ def test_a_bare_pickle_carrying_code_is_refused_without_running_it(tmp_path):
     target = tmp_path / "pwned"
     refused(pickle.dumps(Payload(target)), "not an rnnlib checkpoint")
     assert not target.exists()
+
+
+def test_a_checkpoint_from_before_the_linear_skip_loads_without_one():
+    """Settings saved before the skip existed mean no skip: the weights then hold none."""
+    series = daily()
+    exp = experiment()
+    exp = Experiment(exp.model, exp.windows, exp.train, ForecastSpec(ensemble=1, skip=False))
+    result = run(series, exp)
+
+    def old(p):
+        meta = json.loads(p["meta"])
+        del meta["experiment"]["forecast"]["skip"]
+        del meta["requested"]["forecast"]["skip"]
+        p["meta"] = json.dumps(meta)
+
+    restored = load_checkpoint(tampered(save_checkpoint(result, series), old))
+    assert restored.experiment.forecast.skip is False
+    pd.testing.assert_frame_equal(restored_result(restored).future, result.future)
+
+
+def test_the_linear_skip_is_saved_and_restored_with_its_weights(saved):
+    restored = load_checkpoint(saved)
+    assert restored.experiment.forecast.skip is True
+    assert any(name.startswith("skip.") for name in restored.model.state_dict())

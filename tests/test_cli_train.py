@@ -192,3 +192,14 @@ def test_the_season_normalisation_is_an_option_of_its_own(capsys):
     assert (pre["normalize"], pre["transform"]) == ("season", "none")
     assert [(c["normalize"], c["transform"]) for c in pre["candidates"]] == [("season", "none")]
     assert number_or_null(json.loads(out)["metrics"]["model"]["mase"])
+
+
+def test_no_skip_trains_the_network_alone_and_the_checkpoint_says_so(tmp_path, capsys):
+    path = tmp_path / "plain.rnnlib"
+    code = main(["train", "--synthetic", "sine", "--normalize", "last", "--transform", "none",
+                 "--ensemble", "1", "--no-skip", *TINY, "--save", str(path)])  # fmt: skip
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    restored = load_checkpoint(path.read_bytes())
+    assert restored.experiment.forecast.skip is False
+    assert not any(name.startswith("skip.") for name in restored.model.state_dict())

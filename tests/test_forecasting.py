@@ -212,3 +212,37 @@ def test_the_season_normalisation_forecasts_with_every_strategy(strategy):
     assert result.preprocessing is None or result.preprocessing.normalize == "season"
     assert np.isfinite(result.metrics["model"]["mae"]) and result.metrics["model"]["mae"] < 2.0
     assert np.isfinite(result.future["forecast"]).all() and len(result.future) == H
+
+
+# --- the linear skip -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strategy", ["direct", "recursive", "seq2seq"])
+def test_forecasters_have_the_linear_skip_unless_it_is_off(strategy):
+    from torch import nn
+
+    from rnnlib.models import RecurrentModel, SkipModel
+
+    on = build_forecaster(with_forecast(strategy=strategy), 1, seed=0)
+    off = build_forecaster(with_forecast(strategy=strategy, skip=False), 1, seed=0)
+    if strategy == "seq2seq":  # the decoder has no skip: the flag changes nothing
+        assert not isinstance(on, SkipModel) and not isinstance(off, SkipModel)
+        return
+    assert isinstance(on, SkipModel) and type(off) is RecurrentModel
+    steps = H if strategy == "direct" else 1
+    assert on.skip.in_features == TINY.windows.lookback and on.skip.out_features == steps
+    # untrained, both forecast 0 in normalised units; the core starts from the same weights
+    x = np.random.default_rng(0).normal(size=(5, TINY.windows.lookback, 1)).astype(np.float32)
+    import torch
+
+    assert not on(torch.from_numpy(x)).abs().any()
+    for (name, a), (_, b) in zip(
+        on.rnn.named_parameters(), off.rnn.named_parameters(), strict=True
+    ):
+        assert torch.equal(a, b), name
+    assert isinstance(on.skip, nn.Linear)
+
+
+def test_skip_must_be_true_or_false():
+    with pytest.raises(DataError, match="^skip must be true or false, got 'yes'.$"):
+        ForecastSpec(skip="yes")

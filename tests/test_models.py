@@ -137,3 +137,34 @@ def test_dropout_with_one_layer_builds_without_torch_warning() -> None:
         warnings.simplefilter("error")
         core = build_core(spec)
     assert core.dropout == 0.0
+
+
+# --- the forecasters' linear skip ----------------------------------------------------------------
+
+
+def test_skip_model_adds_a_linear_map_of_the_target_inputs() -> None:
+    from rnnlib.models import SkipModel
+
+    spec = ModelSpec(input_size=2, hidden_size=5, output_size=3, batch_first=True)
+    model = SkipModel(spec, lookback=7, steps=3)
+    x = torch.randn(4, 7, 2)
+    expected = model.head(model.features(x)) + x[:, :, 0] @ model.skip.weight.T + model.skip.bias
+    torch.testing.assert_close(model(x), expected)
+    # the extra feature column does not reach the skip: only the network reads features
+    x2 = x.clone()
+    x2[:, :, 1] += 1.0
+    torch.testing.assert_close(model.skip(x2[:, :, 0]), model.skip(x[:, :, 0]))
+
+
+def test_skip_model_with_a_gaussian_head_moves_the_means_only() -> None:
+    from rnnlib.models import SkipModel
+
+    spec = ModelSpec(
+        input_size=1, hidden_size=4, output_size=4, batch_first=True
+    )  # 2 means, 2 vars
+    model = SkipModel(spec, lookback=5, steps=2)
+    x = torch.randn(3, 5, 1)
+    plain = model.head(model.features(x))
+    out = model(x)
+    torch.testing.assert_close(out[:, 2:], plain[:, 2:])
+    torch.testing.assert_close(out[:, :2], plain[:, :2] + model.skip(x[:, :, 0]))

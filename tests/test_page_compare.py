@@ -73,7 +73,9 @@ def test_a_tiny_forecast_race_shows_three_result_rows_that_stay():
     assert errors(ok(at)) == []
     results = frame(at, "s / epoch")
     assert list(results.index) == ["RNN", "LSTM", "GRU"]
-    assert list(results["params"]) == list(compare_counts(TINY_SPEC).values())
+    # Build's counts plus the linear skip of the forecaster (lookback 6 -> one step: 6 + 1)
+    assert list(results["params"]) == [n + 7 for n in compare_counts(TINY_SPEC).values()]
+    assert any("linear skip" in c.value for c in at.caption)
     assert {"MAE", "MASE"} <= set(results.columns)
     assert frame(at, "naive").columns[0] == "MAE"
     at.switch_page("app.py")
@@ -151,3 +153,14 @@ def test_a_race_with_the_season_normalisation_scores_every_cell():
     assert errors(ok(at)) == []
     results = frame(at, "s / epoch")
     assert list(results.index) == ["RNN", "LSTM", "GRU"] and results["MAE"].notna().all()
+
+
+def test_a_race_without_the_linear_skip_counts_exactly_what_build_counts():
+    at = open_compare(TINY_SPEC)
+    at.number_input(key="c_n").set_value(100)
+    at.number_input(key="c_lookback").set_value(6)
+    at.toggle(key="c_skip").set_value(False)
+    tiny_race_settings(at).button(key="c_race").click().run(timeout=120)
+    assert errors(ok(at)) == []
+    results = frame(at, "s / epoch")
+    assert list(results["params"]) == list(compare_counts(TINY_SPEC).values())

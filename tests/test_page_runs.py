@@ -247,3 +247,18 @@ def test_a_season_run_is_logged_and_opens_in_train_with_its_normalisation():
     assert table(at)["preprocessing"].tolist()[0].startswith("season")
     ok(at.button(key=f"r_open_{record.id}").click().run())
     assert at.selectbox(key="t_normalize").value == "season"
+
+
+def test_open_in_train_restores_the_linear_skip_setting(three_runs):
+    at = select(open_runs(three_runs), 0)
+    record = three_runs.entries[0].record
+    assert record.settings["forecast"]["skip"] is True
+    log = copy.deepcopy(three_runs)
+    odd = log.entries[0].record
+    forecast = {**odd.settings["forecast"], "skip": False}
+    log.entries[0].record = dataclasses.replace(
+        odd, settings={**odd.settings, "forecast": forecast}, requested=None
+    )
+    at = select(open_runs(log), 0)
+    ok(at.button(key=f"r_open_{odd.id}").click().run())
+    assert at.toggle(key="t_skip").value is False

@@ -330,3 +330,13 @@ def test_the_season_normalisation_trains_and_draws_its_forecast():
     assert "model (1 step ahead)" in forecast
     seen = charts(at)["One window, before and after preprocessing"]["traces"]
     assert seen == ["inputs", "targets", "inputs", "targets", "window's trend + season"]
+
+
+def test_the_linear_skip_is_on_by_default_and_can_be_turned_off():
+    on = train(open_train(t_normalize="last", t_transform="none"))
+    assert on.toggle(key="t_skip").value is True
+    assert on.session_state["t_outcome"].result.experiment.forecast.skip is True
+    off = train(open_train(t_normalize="last", t_transform="none", t_skip=False))
+    result = off.session_state["t_outcome"].result
+    assert errors(off) == [] and result.experiment.forecast.skip is False
+    assert np.isfinite(result.metrics["model"]["mae"])

@@ -33,14 +33,14 @@ SUM = ClassificationTask("sum_sign", n_samples=80, length=6)
 def batches_seen(monkeypatch):
     """{(cell, seed-agnostic call order): [(batch size, sum of inputs), ...]} seen while training."""
     seen: dict[str, list[tuple[int, float]]] = {}
-    forward = RecurrentModel.forward
+    features = RecurrentModel.features  # what every forecaster and classifier calls first
 
     def recording(self, x, hx=None):
         if self.training:  # training batches only, not validation or scoring
             seen.setdefault(self.spec.cell, []).append((len(x), round(float(x.sum()), 4)))
-        return forward(self, x, hx)
+        return features(self, x, hx)
 
-    monkeypatch.setattr(RecurrentModel, "forward", recording)
+    monkeypatch.setattr(RecurrentModel, "features", recording)
     return seen
 
 
@@ -94,9 +94,11 @@ def test_forecast_result_has_metrics_baselines_and_reference():
     for r in result.runs:
         assert set(r.metrics) == {"mae", "rmse", "mape", "smape", "mase"}
         assert len(r.history) == 2 and r.finished and r.epoch_s > 0
-        assert r.params == sum(
+        # the core and head as Build counts them, plus the forecaster's linear skip (lookback 8 -> 1)
+        core_and_head = sum(
             p.numel() for p in RecurrentModel(TINY.replace(cell=r.cell)).parameters()
         )
+        assert r.params == core_and_head + 8 + 1
     assert {"naive", "seasonal_naive"} <= set(result.baselines)
     assert set(result.reference) == {"naive"} and result.loss == "mse"
     table = result.table()

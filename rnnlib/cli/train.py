@@ -94,6 +94,10 @@ def add_parser(subparsers) -> None:
     g.add_argument("--strategy", metavar="S", help="direct, recursive or seq2seq")
     g.add_argument("--gaussian", action="store_true", help="mean and variance head: intervals")
     g.add_argument(
+        "--no-skip", dest="skip", action="store_false",
+        help="no linear skip from the window's values to the forecast (on by default)",
+    )  # fmt: skip
+    g.add_argument(
         "--normalize", metavar="N",
         help="target: auto (default), global, window, robust, last or season",
     )  # fmt: skip
@@ -206,7 +210,9 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
         windows=WindowSpec(**given("lookback", "horizon", "normalize", "transform")),
         # Explicit epochs switch the choice from the data off; the rest keep TrainSpec's defaults.
         train=TrainSpec(**given("epochs", "lr", "batch_size", "seed"), auto=args.epochs is None),
-        forecast=ForecastSpec(**given("strategy", "ensemble"), gaussian=args.gaussian),
+        forecast=ForecastSpec(
+            **given("strategy", "ensemble"), gaussian=args.gaussian, skip=args.skip
+        ),
     )
 
 

@@ -39,6 +39,7 @@ TRAIN_KEYS = {
     ("windows", "normalize"): "normalize", ("windows", "transform"): "transform",
     ("forecast", "strategy"): "strategy", ("forecast", "period"): "period",
     ("forecast", "gaussian"): "gaussian", ("forecast", "ensemble"): "ensemble",
+    ("forecast", "skip"): "skip",
     ("train", "auto"): "auto",
     ("train", "optimizer"): "opt", ("train", "lr"): "lr", ("train", "batch_size"): "batch",
     ("train", "epochs"): "epochs", ("train", "patience"): "patience",

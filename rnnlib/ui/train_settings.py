@@ -78,7 +78,12 @@ def forecast_ui(prefix: str) -> ForecastSpec:
         help="Train this many models from consecutive seeds and forecast their median; 0: three "
         "for a small series, one for a long one.",
     )  # fmt: skip
-    return ForecastSpec(strategy, gaussian, int(period), int(ensemble))
+    skip = c2.toggle(
+        "linear skip", True, key=f"{prefix}skip", **KEEP,
+        help="Add a linear map of the window's own values to the network's forecast (LSTNet's "
+        "autoregressive part): the network learns what a linear forecast misses. Not in seq2seq.",
+    )  # fmt: skip
+    return ForecastSpec(strategy, gaussian, int(period), int(ensemble), skip=skip)
 
 
 def training_ui(prefix: str) -> TrainSpec:
