@@ -228,12 +228,18 @@ def window_profile(
     tau_in = t_in - t_in.mean()
     # τ on the targets: the last input's τ plus the damped steps after it
     tau_out = tau_in[-1] + np.cumsum(damping ** np.arange(1, horizon + 1))
-    seasonal = period >= 2 and L >= 2 * period
+    seasonal = fits_seasons(period, L)
     D = _design(tau_in, t_in, period, seasonal)
     F = _design(tau_out, np.arange(horizon), period, seasonal)
     beta = x @ np.linalg.pinv(D).T  # (n, p): a, b, s_1 .. s_(m-1)
     mean = x.mean(axis=1, keepdims=True)
     return beta @ D.T - mean, beta @ F.T - mean
+
+
+def fits_seasons(period: int, lookback: int) -> bool:
+    """Whether "season" fits a seasonal pattern: a season, and two whole ones in the window
+    (each phase's effect then rests on two values at least)."""
+    return period >= 2 and lookback >= 2 * period
 
 
 def _design(tau: np.ndarray, t: np.ndarray, period: int, seasonal: bool) -> np.ndarray:

@@ -47,6 +47,26 @@ def test_lookback_is_two_seasons_and_every_choice_is_said():
     assert all(c.resolved for c in p.candidates)
 
 
+def test_without_a_season_the_window_level_stands_in_for_the_season_profile():
+    """A series with no season (or a window shorter than two seasons) has no seasonal pattern to
+    fit: "window" takes the place of "season", and the seasonal difference is not tried."""
+    rng = np.random.default_rng(0)
+    walk = monthly(100 + np.cumsum(rng.normal(0, 1, 200)))
+    p = plan(walk, Experiment(SMALL, WindowSpec(horizon=3), forecast=ForecastSpec(period=1)))
+    assert [(c.windows.normalize, c.windows.transform) for c in p.candidates] == [
+        ("last", "none"), ("window", "none"),
+    ]  # fmt: skip
+    short = plan(trending(), Experiment(SMALL, WindowSpec(lookback=18, horizon=3)))
+    assert ("window", "none") in [
+        (c.windows.normalize, c.windows.transform) for c in short.candidates
+    ]
+    # asked for by name, "season" stays (its profile is then a line)
+    exp = Experiment(
+        SMALL, WindowSpec(horizon=3, normalize="season"), forecast=ForecastSpec(period=1)
+    )
+    assert {c.windows.normalize for c in plan(walk, exp).candidates} == {"season"}
+
+
 def test_an_explicit_lookback_and_preprocessing_win():
     exp = Experiment(SMALL, WindowSpec(lookback=7, normalize="robust", transform="diff"), QUICK)
     (only,) = plan(trending(), exp).candidates
