@@ -211,7 +211,9 @@ def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) 
             if seed is not None:
                 torch.manual_seed(seed)
             return _from_zero(Seq2SeqModel(spec, exp.windows.horizon, exp.forecast.gaussian))
-    if not exp.forecast.skip:
+    if not exp.forecast.skip or exp.windows.lookback == 0:
+        # (lookback 0 is still to be chosen from the data: no skip can be sized yet, and `run`
+        # builds the model it trains once the lookback is known)
         return _from_zero(build_model(spec, seed=seed))
     steps = spec.output_size // (2 if exp.forecast.gaussian else 1)
     if seed is None:
@@ -313,7 +315,9 @@ def _run(series, exp, on_progress, should_stop, model, on_candidate) -> Forecast
             # the settings chosen. On the quality benchmark this chose as well (MAE / AutoETS
             # 0.97, 0.99, 0.94 for seeds 0-2, against 1.01, 0.99, 0.95) in a third of the time.
             cand = _with_forecast(cand, ensemble=1)
-        net = model if model is not None and len(p.candidates) == 1 else None
+        # the caller's model, when it is the one to train: built for the lookback now chosen
+        same = len(p.candidates) == 1 and cand.windows.lookback == exp.windows.lookback
+        net = model if model is not None and same else None
         if net is None:
             net = build_forecaster(cand, series.frame.shape[1], seed=cand.train.seed)
         stage = Stage(k + 1, len(p.candidates), cand.windows.normalize, cand.windows.transform)

@@ -218,3 +218,24 @@ def test_seed_band_and_epoch_seconds():
     assert epoch_seconds(history) == 1.0
     assert math.isnan(epoch_seconds([]))
     assert torch.get_default_dtype() == torch.float32
+
+
+def test_an_auto_race_counts_every_cell_with_the_lookback_it_chose():
+    """The first run chooses the lookback (and so the linear skip's size) while it trains: its
+    count is the trained model's, like every later run's, not the unresolved one built first."""
+    task = ForecastTask(make_synthetic("sine", n=120, period=6.0), WindowSpec())  # lookback 0: auto
+    result = race(task, TINY, ("rnn", "gru"), train=FAST)
+    extra = [
+        r.params - sum(p.numel() for p in RecurrentModel(TINY.replace(cell=r.cell)).parameters())
+        for r in result.runs
+    ]
+    assert extra[0] == extra[1] > 1  # lookback + 1 for the skip, the same for both cells
+
+
+def test_a_race_with_its_preprocessing_fixed_and_the_lookback_from_the_data_trains():
+    """One candidate but the lookback still to choose: the model built before the choice cannot
+    be the one trained (its linear skip would not fit the windows)."""
+    fixed = WindowSpec(normalize="window", transform="none")  # lookback 0: from the data
+    task = ForecastTask(make_synthetic("sine", n=120, period=6.0), fixed)
+    result = race(task, TINY, ("rnn", "lstm"), train=FAST)
+    assert result.finished and all(math.isfinite(r.metrics["mae"]) for r in result.runs)

@@ -187,7 +187,10 @@ def window_as_seen(seen: dict, description: str) -> go.Figure:
             name="window's trend + season", line=dict(color="#555555", dash="dash"), row=1, col=1,
         )  # fmt: skip
     fig.update_xaxes(title_text="steps from the forecast origin", row=1, col=2)
-    fig.update_yaxes(title_text=description, title_font=dict(size=11), row=1, col=2)
+    # the normalisation and the transform on lines of their own: one long line runs off the panel
+    fig.update_yaxes(
+        title_text=description.replace(", ", ",<br>"), title_font=dict(size=11), row=1, col=2
+    )
     fig = _layout(fig, "One window, before and after preprocessing", "time", "", 320)
     # the legend below the panels: above them it runs into the subplot titles
     fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0.5, xanchor="center", yanchor="top"))

@@ -37,6 +37,7 @@ from rnnlib.budget import cell_spec
 from rnnlib.classification import CLASSIFICATION, MAX_SAMPLES, make_classification
 from rnnlib.errors import DataError, check_real, check_whole
 from rnnlib.forecasting import (
+    Ensemble,
     Experiment,
     ForecastSpec,
     Preprocessing,
@@ -403,6 +404,12 @@ class _ClassificationRunner:
         }
 
 
+def _params(model: nn.Module) -> int:
+    """sum(p.numel()) of one network: an Ensemble's first member (its members are alike)."""
+    one = model.members[0] if isinstance(model, Ensemble) else model
+    return sum(p.numel() for p in one.parameters())
+
+
 def _constant_bce(y: np.ndarray, p: float) -> float:
     # BCE of always answering probability p: -mean(y log p + (1 - y) log(1 - p))
     return float(-np.mean(y * math.log(p) + (1 - y) * math.log(1 - p)))
@@ -517,7 +524,7 @@ def race(
             break
         spec = specs[cell]
         model = runner.build(spec, seed)
-        params = sum(p.numel() for p in model.parameters())
+        params = _params(model)
         cur = dict(cell=cell, seed=seed, hidden_size=spec.hidden_size, spec=spec, model=model,
                    params=params, history=[])  # fmt: skip
         log.current = cur
@@ -530,7 +537,8 @@ def race(
 
         def candidate(exp, model, stage, cur=cur) -> None:
             # auto tries several preprocessings on the first run: follow the one training now
-            cur.update(model=model, exp=exp, history=[])
+            # (its size too: the lookback, and so the linear skip, is chosen with them)
+            cur.update(model=model, exp=exp, history=[], params=_params(model))
 
         fitted, metrics = runner.train_and_score(model, spec, seed, report, stop, candidate)
         history = fitted.history
