@@ -246,3 +246,26 @@ def test_forecasters_have_the_linear_skip_unless_it_is_off(strategy):
 def test_skip_must_be_true_or_false():
     with pytest.raises(DataError, match="^skip must be true or false, got 'yes'.$"):
         ForecastSpec(skip="yes")
+
+
+def test_the_season_normalisation_forecasts_from_the_inputs_only():
+    """Poison every row from the first test origin on: that window's forecast is bit-identical
+    (its profile, center and scale come from its inputs; training never reads those rows)."""
+    series = sine(n=160)
+    exp = Experiment(TINY.model, TINY.windows.replace(normalize="season", transform="none"),
+                     TINY.train, ForecastSpec())  # fmt: skip
+    clean = run(series, exp)
+    o = int(clean.windows.test.origin[0])
+    frame = series.frame.copy()
+    frame.iloc[o:, 0] = frame.iloc[o:, 0] * 100.0 + 7.0
+    poisoned = run(Series(frame, series.target, series.features, series.frequency,
+                          name=series.name), exp)  # fmt: skip
+    first = clean.test["origin"] == clean.test["origin"].iloc[0]
+    assert (poisoned.test["model"][first].to_numpy() == clean.test["model"][first].to_numpy()).all()
+    assert not np.allclose(poisoned.test["actual"][first], clean.test["actual"][first])
+    # the check can fail: poison the window's last input as well (which the window reads, and the
+    # refit on training + validation rows too), and its forecast moves
+    frame.iloc[o - 1, 0] += 5.0
+    moved = run(Series(frame, series.target, series.features, series.frequency,
+                       name=series.name), exp)  # fmt: skip
+    assert not np.allclose(moved.test["model"][first], clean.test["model"][first])
