@@ -203,3 +203,15 @@ def test_no_skip_trains_the_network_alone_and_the_checkpoint_says_so(tmp_path, c
     restored = load_checkpoint(path.read_bytes())
     assert restored.experiment.forecast.skip is False
     assert not any(name.startswith("skip.") for name in restored.model.state_dict())
+
+
+def test_loss_mae_is_what_training_minimises_and_a_bad_loss_is_refused(tmp_path, capsys):
+    path = tmp_path / "mae.rnnlib"
+    code = main(["train", "--synthetic", "sine", "--normalize", "last", "--transform", "none",
+                 "--ensemble", "1", "--loss", "mae", *TINY, "--save", str(path)])  # fmt: skip
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert load_checkpoint(path.read_bytes()).experiment.train.loss == "mae"
+    done = cli("--synthetic", "sine", "--loss", "huber")
+    assert done.returncode == 2 and "argument --loss: invalid choice: 'huber'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -262,3 +262,15 @@ def test_open_in_train_restores_the_linear_skip_setting(three_runs):
     at = select(open_runs(log), 0)
     ok(at.button(key=f"r_open_{odd.id}").click().run())
     assert at.toggle(key="t_skip").value is False
+
+
+def test_open_in_train_restores_the_loss(three_runs):
+    log = copy.deepcopy(three_runs)
+    odd = log.entries[0].record
+    train = {**odd.settings["train"], "loss": "mae"}
+    log.entries[0].record = dataclasses.replace(
+        odd, settings={**odd.settings, "train": train}, requested=None
+    )
+    at = select(open_runs(log), 0)
+    ok(at.button(key=f"r_open_{odd.id}").click().run())
+    assert at.selectbox(key="t_loss").value == "mae"

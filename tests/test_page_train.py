@@ -340,3 +340,11 @@ def test_the_linear_skip_is_on_by_default_and_can_be_turned_off():
     result = off.session_state["t_outcome"].result
     assert errors(off) == [] and result.experiment.forecast.skip is False
     assert np.isfinite(result.metrics["model"]["mae"])
+
+
+def test_the_mae_loss_is_what_training_minimises():
+    at = train(open_train(t_normalize="last", t_transform="none", t_loss="mae"))
+    assert errors(at) == []
+    result = at.session_state["t_outcome"].result
+    assert result.experiment.train.loss == "mae"
+    assert np.isfinite(result.metrics["model"]["mae"])

@@ -90,6 +90,9 @@ def add_parser(subparsers) -> None:
     g.add_argument("--epochs", type=int, metavar="E")
     g.add_argument("--lr", type=float)
     g.add_argument("--batch-size", type=int, metavar="B")
+    g.add_argument(
+        "--loss", choices=("mse", "mae"), help="what training minimises: mse (default) or mae"
+    )
     g.add_argument("--seed", type=int, help="weights, shuffling and dropout")
     g.add_argument("--strategy", metavar="S", help="direct, recursive or seq2seq")
     g.add_argument("--gaussian", action="store_true", help="mean and variance head: intervals")
@@ -209,7 +212,9 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
         model=model,
         windows=WindowSpec(**given("lookback", "horizon", "normalize", "transform")),
         # Explicit epochs switch the choice from the data off; the rest keep TrainSpec's defaults.
-        train=TrainSpec(**given("epochs", "lr", "batch_size", "seed"), auto=args.epochs is None),
+        train=TrainSpec(
+            **given("epochs", "lr", "batch_size", "seed", "loss"), auto=args.epochs is None
+        ),
         forecast=ForecastSpec(
             **given("strategy", "ensemble"), gaussian=args.gaussian, skip=args.skip
         ),

@@ -45,6 +45,7 @@ TRAIN_KEYS = {
     ("train", "epochs"): "epochs", ("train", "patience"): "patience",
     ("train", "clip_grad"): "clip", ("train", "schedule"): "schedule",
     ("train", "weight_decay"): "wd", ("train", "seed"): "seed", ("train", "device"): "device",
+    ("train", "loss"): "loss",
 }  # fmt: skip
 MAX_DROPOUT = 0.9  # the Build slider's end
 

@@ -122,8 +122,14 @@ def training_ui(prefix: str) -> TrainSpec:
         help=f"auto picks a GPU when there is one; here: {describe_device()}. Tiny models often "
         "train as fast on the CPU.",
     )  # fmt: skip
+    loss = c2.selectbox(
+        "loss", ["mse", "mae"], key=f"{prefix}loss", **KEEP,
+        help="What training minimises: mse (squared error), or mae (absolute error: the score the "
+        "forecast is judged by, and less pulled by outliers). A Gaussian head trains by its "
+        "likelihood instead.",
+    )  # fmt: skip
     return TrainSpec(
         optimizer=optimizer, lr=float(lr), batch_size=int(batch), epochs=int(epochs), patience=int(patience),
         clip_grad=float(clip), schedule=schedule, weight_decay=float(decay), seed=int(seed), device=device,
-        auto=bool(auto),
+        auto=bool(auto), loss=loss,
     )  # fmt: skip
