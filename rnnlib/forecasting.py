@@ -211,17 +211,12 @@ def build_forecaster(exp: Experiment, input_size: int, seed: int | None = None) 
             if seed is not None:
                 torch.manual_seed(seed)
             return _from_zero(Seq2SeqModel(spec, exp.windows.horizon, exp.forecast.gaussian))
-    if not exp.forecast.skip or exp.windows.lookback == 0:
-        # (lookback 0 is still to be chosen from the data: no skip can be sized yet, and `run`
-        # builds the model it trains once the lookback is known)
-        return _from_zero(build_model(spec, seed=seed))
-    steps = spec.output_size // (2 if exp.forecast.gaussian else 1)
-    if seed is None:
-        return _from_zero(SkipModel(spec, exp.windows.lookback, steps))
-    # seeded as build_model is: the core and the head start from the same weights as without it
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return _from_zero(SkipModel(spec, exp.windows.lookback, steps))
+    # (lookback 0 is still to be chosen from the data: no skip can be sized yet, and `run`
+    # builds the model it trains once the lookback is known)
+    skip = None
+    if exp.forecast.skip and exp.windows.lookback > 0:
+        skip = (exp.windows.lookback, spec.output_size // (2 if exp.forecast.gaussian else 1))
+    return _from_zero(build_model(spec, seed=seed, skip=skip))
 
 
 def _from_zero(model: nn.Module) -> nn.Module:

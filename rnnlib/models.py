@@ -68,14 +68,18 @@ class RecurrentModel(nn.Module):
         return self.head(self.features(x, hx))
 
 
-def build_model(spec: ModelSpec, seed: int | None = None) -> RecurrentModel:
-    """Build a fresh model; with a seed, its initial weights are reproducible."""
+def build_model(
+    spec: ModelSpec, seed: int | None = None, skip: tuple[int, int] | None = None
+) -> RecurrentModel:
+    """Build a fresh model; with a seed, its initial weights are reproducible. skip (lookback,
+    steps) builds a SkipModel, whose core and head start from the same weights as without it."""
+    make = (lambda: SkipModel(spec, *skip)) if skip else (lambda: RecurrentModel(spec))
     if seed is None:
-        return RecurrentModel(spec)
+        return make()
     # fork_rng keeps the caller's global RNG untouched while seeding this construction.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return RecurrentModel(spec)
+        return make()
 
 
 class SkipModel(RecurrentModel):
