@@ -98,8 +98,8 @@ def main() -> None:
     for threads in thread_counts:
         met = [
             f"H={H}: {r:.2f}x {'met' if r <= TARGETS[H] else 'NOT met'} (target <= {TARGETS[H]:.1f}x)"
-            for (n, H), r in sorted(worst.items(), key=lambda kv: -kv[0][1])
-            if n == threads
+            for H in sorted(TARGETS, reverse=True)
+            if (r := worst.get((threads, H))) is not None
         ]
         print(f"worst manual ratio, {threads} thread(s): " + "; ".join(met))
 
